@@ -1,0 +1,63 @@
+/*
+ * Interrupt and exception entry. One 16-byte stub per vector pushes a zero
+ * error code where the CPU does not push one, then the vector number, and
+ * joins the common path, which saves every GPR into a struct cpu_regs (see
+ * asm/traps.h: r15 at the lowest address) and calls trap_dispatch(regs).
+ * The stack is 16-byte aligned at that call.
+ */
+#include <asm/desc.h>
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+        .text
+        .balign 16
+        .global trap_stubs
+trap_stubs:
+        .Lvec = 0
+        .rept 256
+        .balign 16
+        .if !HAS_ERRCODE(.Lvec)
+        pushq   $0
+        .endif
+        pushq   $.Lvec
+        jmp     trap_common
+        .Lvec = .Lvec + 1
+        .endr
+
+trap_common:
+        pushq   %rax
+        pushq   %rbx
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %rbp
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        cld
+        movq    %rsp, %rdi
+        call    trap_dispatch
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        addq    $16, %rsp               /* vector, error code */
+        iretq

@@ -1,0 +1,59 @@
+/*
+ * panic() and the ways a run ends. A panic prints its message, then ends the
+ * run as a failure: test exit code in testexit mode, otherwise halt
+ * (noreboot) or reboot. Nested panics skip straight to the end.
+ */
+#include <asm/x86.h>
+#include <xenia/console.h>
+#include <xenia/params.h>
+#include <xenia/shutdown.h>
+#include "core/fmt.h"
+
+static bool in_panic;
+
+__noreturn void machine_halt(void)
+{
+    local_irq_disable();
+    printk("Halting (noreboot).\n");
+    for (;;)
+        halt();
+}
+
+__noreturn void machine_restart(void)
+{
+    printk("Rebooting.\n");
+    arch_reset();
+}
+
+__noreturn void machine_finish(bool success)
+{
+    local_irq_disable();
+    if (opt_testexit)
+        arch_qemu_exit(success ? XENIA_EXIT_SUCCESS : XENIA_EXIT_FAILURE);
+    if (opt_noreboot)
+        machine_halt();
+    machine_restart();
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    local_irq_disable();
+    if (in_panic)
+        machine_finish(false);
+    in_panic = true;
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pr_err("****************************************\n");
+    pr_err("Panic: %s\n", msg);
+    pr_err("****************************************\n");
+    machine_finish(false);
+}
+
+__noreturn void core_bug(const char *file, int line, const char *cond)
+{
+    panic("BUG at %s:%d: %s", file, line, cond);
+}

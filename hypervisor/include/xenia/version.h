@@ -1,0 +1,9 @@
+#ifndef XENIA_VERSION_H
+#define XENIA_VERSION_H
+
+#define XENIA_VERSION_MAJOR 0
+#define XENIA_VERSION_MINOR 1
+#define XENIA_VERSION_STRING "0.1"
+#define XENIA_BUILD_DATE __DATE__
+
+#endif

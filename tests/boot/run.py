@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Boot scenarios: boot Xenia under QEMU, check the serial log and the exit
+status. One PASS/FAIL line per scenario, then "N passed, N failed".
+
+Usage: run.py BUILD_DIR [scenario-name-substring ...]
+
+Each scenario boots either the GRUB ISO path (Multiboot2) or `qemu -kernel`
+(Multiboot1). Exit statuses: 33 = testexit success, 35 = panic in testexit
+mode, 0 = QEMU saw a reset (-no-reboot), 124 = wall-clock timeout.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r")
+
+MODULE_TEXT = b"Xenia boot-test module\n"
+
+# name, boot path, command line, expected exit status, must-match regexes,
+# must-not-match regexes, timeout seconds
+SCENARIOS = [
+    dict(name="grub-boot-to-idle", path="iso",
+         cmdline="testexit loglvl=all com1=115200,8n1 dom0_mem=512M,max:1G",
+         status=33,
+         expect=[r"^\(XEN\) Xenia \d+\.\d+ \(x86_64 PV hypervisor\)",
+                 r"^\(XEN\) Boot loader: GRUB .*\(Multiboot2\)$",
+                 r"^\(XEN\) Command line: testexit loglvl=all com1=115200,8n1 dom0_mem=512M,max:1G$",
+                 r"^\(XEN\) Memory map:$",
+                 r"^\(XEN\)  0000000000100000 - [0-9a-f]{16} \(usable\)$",
+                 r"^\(XEN\) Modules: 1$",
+                 r"^\(XEN\)  module 0: 0x[0-9a-f]+ - 0x[0-9a-f]+ \(1 KiB\) 'testmod role=check answer=42'$",
+                 r"^\(XEN\) Memory: \d+ MiB usable",
+                 r"^\(XEN\) Heap: self-check passed, \d+ frames free$",
+                 r"^\(XEN\) APIC: periodic tick at 100 Hz",
+                 r"^\(XEN\) Idle loop: halting until the next interrupt$",
+                 r"^\(XEN\) Timer: \d+ ticks taken in idle at 100 Hz$"],
+         reject=[r"Panic", r"unknown option", r"exception"]),
+    dict(name="direct-kernel-boot-to-idle", path="kernel",
+         cmdline="testexit loglvl=all",
+         status=33,
+         expect=[r"^\(XEN\) Boot loader: qemu \(Multiboot1\)$",
+                 r"^\(XEN\) Command line: testexit loglvl=all$",
+                 r"^\(XEN\) Modules: 1$",
+                 # QEMU, unlike GRUB, puts the file name into a module's command line
+                 r"^\(XEN\)  module 0: .* \(1 KiB\) '/.*/testmod\.txt testmod role=check answer=42'$",
+                 r"^\(XEN\) Timer: \d+ ticks taken in idle at 100 Hz$"],
+         reject=[r"Panic", r"unknown option"]),
+    dict(name="unknown-options-reported-not-fatal", path="kernel",
+         cmdline="testexit bogus=1 com1=9600,9z9 loglvl=warning",
+         status=33,
+         expect=[r"^\(XEN\) Command line: unknown option 'bogus' \(ignored\)$",
+                 r"^\(XEN\) Command line: .*com1.* \(ignored\)$"],
+         # loglvl=warning keeps informational lines off the serial line
+         reject=[r"Memory map:", r"Idle loop", r"Panic"]),
+    dict(name="exception-ud-dumps-and-panics", path="iso",
+         cmdline="testexit testfault=ud",
+         status=35,
+         expect=[r"^\(XEN\) \*\*\* Hypervisor exception: vector 6, invalid opcode \(#UD\), error code 0 \*\*\*$",
+                 r"^\(XEN\) rip: e008:ffff82[0-9a-f]{10}   rflags: [0-9a-f]{16}$",
+                 r"^\(XEN\) rsp: e010:[0-9a-f]{16}   cr2: [0-9a-f]{16}   cr3: [0-9a-f]{16}$",
+                 r"^\(XEN\) rax: [0-9a-f]{16}   rbx: [0-9a-f]{16}   rcx: [0-9a-f]{16}$",
+                 r"^\(XEN\) r13: [0-9a-f]{16}   r14: [0-9a-f]{16}   r15: [0-9a-f]{16}$",
+                 r"^\(XEN\) Panic: fatal exception 6 in the hypervisor$"],
+         reject=[r"Timer: \d+ ticks"]),
+    dict(name="exception-pf-reports-cr2", path="kernel",
+         cmdline="testexit testfault=pf",
+         status=35,
+         expect=[r"vector 14, page fault \(#PF\), error code 0 ",
+                 r"cr2: 0000000000001000",
+                 r"^\(XEN\) Panic: fatal exception 14 in the hypervisor$"]),
+    dict(name="exception-gp-noncanonical", path="kernel",
+         cmdline="testexit testfault=gp",
+         status=35,
+         expect=[r"vector 13, general protection \(#GP\)",
+                 r"^\(XEN\) Panic: fatal exception 13"]),
+    dict(name="exception-de-divide", path="kernel",
+         cmdline="testexit testfault=de",
+         status=35,
+         expect=[r"vector 0, divide error \(#DE\)",
+                 r"^\(XEN\) Panic: fatal exception 0 "]),
+    dict(name="panic-without-testexit-reboots", path="kernel",
+         cmdline="testfault=ud",
+         status=0,
+         expect=[r"^\(XEN\) Panic: fatal exception 6", r"^\(XEN\) Rebooting\.$"]),
+    dict(name="panic-with-noreboot-halts", path="kernel",
+         cmdline="testfault=ud noreboot",
+         status=124, timeout=8,
+         expect=[r"^\(XEN\) Panic: fatal exception 6", r"^\(XEN\) Halting \(noreboot\)\.$"],
+         reject=[r"Rebooting"]),
+]
+
+
+def boot(build, sc, workdir):
+    log = os.path.join(workdir, sc["name"] + ".log")
+    module = os.path.join(workdir, "testmod.txt")
+    with open(module, "wb") as f:
+        f.write(MODULE_TEXT)
+    env = dict(os.environ, LOG=log, TIMEOUT=str(sc.get("timeout", 60)), ACCEL="tcg")
+    runner = os.path.join(ROOT, "tools", "qemu-run.sh")
+    if sc["path"] == "iso":
+        iso = os.path.join(workdir, sc["name"] + ".iso")
+        subprocess.run(["bash", os.path.join(ROOT, "tools", "mkiso.sh"), iso,
+                        os.path.join(build, "xenia"), sc["cmdline"],
+                        module, "testmod role=check answer=42"], check=True)
+        cmd = ["bash", runner, "iso", iso]
+    else:
+        cmd = ["bash", runner, "kernel", os.path.join(build, "xenia32"), sc["cmdline"],
+               module + " testmod role=check answer=42"]
+    status = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode
+    with open(log, "rb") as f:
+        text = ANSI.sub("", f.read().decode("utf-8", "replace"))
+    return status, text.splitlines()
+
+
+def check(sc, status, lines):
+    problems = []
+    if status != sc["status"]:
+        problems.append("exit status %d, expected %d" % (status, sc["status"]))
+    for pat in sc.get("expect", []):
+        if not any(re.search(pat, l) for l in lines):
+            problems.append("missing line /%s/" % pat)
+    for pat in sc.get("reject", []):
+        hit = [l for l in lines if re.search(pat, l)]
+        if hit:
+            problems.append("unexpected line /%s/: %s" % (pat, hit[0]))
+    return problems
+
+
+def main():
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+    wanted = sys.argv[2:]
+    workdir = os.path.join(build, "tests", "boot")
+    os.makedirs(workdir, exist_ok=True)
+    passed = failed = 0
+    for sc in SCENARIOS:
+        if wanted and not any(w in sc["name"] for w in wanted):
+            continue
+        status, lines = boot(build, sc, workdir)
+        problems = check(sc, status, lines)
+        if problems:
+            failed += 1
+            print("FAIL %s" % sc["name"])
+            for p in problems:
+                print("     %s" % p)
+            print("     log: %s" % os.path.join(workdir, sc["name"] + ".log"))
+        else:
+            passed += 1
+            print("PASS %s" % sc["name"])
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

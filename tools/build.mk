@@ -1,0 +1,33 @@
+# Images and the QEMU runner targets.
+#   make run         GRUB ISO (the real boot path) in QEMU, serial on the terminal
+#   make run-direct  qemu -kernel with the Multiboot1 image: the fast loop
+#   make debug       like run-direct, stopped for gdb on :1234
+# XEN_CMDLINE overrides the hypervisor command line; ACCEL=kvm is opt-in.
+
+XEN_CMDLINE ?= console=com1 com1=115200,8n1 loglvl=info
+ISO := $(B)/xenia.iso
+BOOT_MODULE := $(B)/boot/hello.mod
+
+$(BOOT_MODULE):
+	@mkdir -p $(dir $@)
+	@printf 'Xenia demo module: loaded by GRUB as module2, listed at boot.\n' > $@
+
+$(ISO): $(HV_ELF) $(BOOT_MODULE) tools/mkiso.sh $(MAKEFILE_LIST) | $(DEPS_STAMP)
+	@echo "  ISO     $@"
+	@bash tools/mkiso.sh $@ $(HV_ELF) "$(XEN_CMDLINE)" $(BOOT_MODULE) "hello.mod demo=1"
+
+ALL_TARGETS += $(ISO)
+
+.PHONY: run run-direct debug
+run: $(DEPS_STAMP) $(ISO)
+	@echo "Booting $(ISO) in QEMU (TCG). Quit with Ctrl-A then X."
+	@bash tools/qemu-run.sh iso $(ISO)
+
+run-direct: $(DEPS_STAMP) $(HV_ELF32) $(BOOT_MODULE)
+	@echo "Booting $(HV_ELF32) with qemu -kernel. Quit with Ctrl-A then X."
+	@bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" "$(BOOT_MODULE) hello.mod demo=1"
+
+debug: $(DEPS_STAMP) $(HV_ELF32) $(BOOT_MODULE)
+	@echo "QEMU waits for gdb. In another terminal type:"
+	@echo "    gdb $(HV_ELF) -ex 'target remote :1234'"
+	@GDB=1 bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" "$(BOOT_MODULE) hello.mod demo=1"
