@@ -20,7 +20,7 @@ B := build
 # Dependency step: checks the Debian packages once (stamp file), installs the
 # missing ones when root, otherwise prints the apt-get command and fails.
 DEPS_STAMP := $(B)/.deps-ok
-$(DEPS_STAMP): tools/deps.sh
+$(DEPS_STAMP): tools/deps.sh $(wildcard */deps.txt)
 	@mkdir -p $(B)
 	@bash tools/deps.sh
 	@touch $@
@@ -46,7 +46,7 @@ FUZZ_TARGETS :=
 UNIT_SUITES :=
 UNIT_SRCS :=
 
-include $(sort $(wildcard */build.mk */*/build.mk))
+include $(sort $(wildcard */build.mk */*/build.mk */*/*/build.mk))
 
 .PHONY: all test bench fuzz clean
 all: $(DEPS_STAMP) $(ALL_TARGETS)

@@ -14,8 +14,8 @@
  * order of seq_cst operations one of the two stores comes first, so at
  * least one side's load sees the other side's store. A peer in another
  * domain that uses "store; mfence; load" (Xen's macros) gives the same
- * guarantee on x86, where a seq_cst store is an xchg and a seq_cst load a
- * plain mov. We use no standalone fences, so ThreadSanitizer models every
+ * guarantee on x86, where a seq_cst store is a fenced store (mov + mfence,
+ * or xchg) and a seq_cst load a plain mov. We use no standalone fences, so ThreadSanitizer models every
  * ordering we rely on.
  *
  * Peer checks. The only value the peer controls that decides where we read

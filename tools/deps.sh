@@ -5,6 +5,14 @@
 set -eu
 pkgs=(gcc make binutils clang llvm qemu-system-x86 grub-pc-bin grub-common
       xorriso mtools check pkg-config python3 gdb)
+# Areas that need more packages list them, one per line, in */deps.txt.
+cd "$(dirname "$0")/.."
+for f in */deps.txt; do
+    [ -f "$f" ] || continue
+    while read -r p _; do
+        [ -n "$p" ] && [ "${p#\#}" = "$p" ] && pkgs+=("$p")
+    done < "$f"
+done
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -22,6 +22,65 @@ extern uint8_t __load_start_hv[], __image_end[];
 uint64_t mm_max_pfn;
 static struct frame_alloc frames;
 
+static uint64_t *pgt_table(void *ctx, uint64_t mfn)
+{
+    (void)ctx;
+    return phys_to_virt(mfn << PAGE_SHIFT);
+}
+
+static void pgt_flush(void *ctx, uint64_t mfn)
+{
+    (void)ctx, (void)mfn;
+    flush_tlb_all();
+}
+
+static void pgt_install_hv_slots(void *ctx, uint64_t mfn, uint64_t *l4)
+{
+    (void)ctx, (void)mfn;
+    paging_copy_hv_slots(l4);
+}
+
+struct pgt_env pgt_env_hv = {
+    .frames = frame_table,
+    .table = pgt_table,
+    .flush = pgt_flush,
+    .install_hv_slots = pgt_install_hv_slots,
+    .hv_slot_first = HV_SLOT_FIRST,
+    .hv_slot_last = HV_SLOT_LAST,
+};
+
+/*
+ * The M2P: one u64 per machine frame, M2P_INVALID unless a domain owns the
+ * frame. Its frames belong to the hypervisor and are marked guest-readable;
+ * guests see them read-only at HV_M2P_BASE (L4 slot 256 carries the user
+ * bit there and nowhere else in the hypervisor range).
+ */
+static void m2p_init(void)
+{
+    uint64_t bytes = ALIGN_UP(mm_max_pfn * 8, PAGE_SIZE);
+    for (uint64_t off = 0; off < bytes; off += PAGE_SIZE) {
+        uint64_t mfn;
+        if (alloc_frame(&mfn))
+            panic("no memory for the M2P table");
+        memset(phys_to_virt(mfn << PAGE_SHIFT), 0xff, PAGE_SIZE);
+        if (paging_map_frame(HV_M2P_RW_BASE + off, mfn, PGT_PTE_RW | PGT_PTE_NX) ||
+            paging_map_frame(HV_M2P_BASE + off, mfn, PGT_PTE_US | PGT_PTE_NX))
+            panic("cannot map the M2P table");
+        BUG_ON(pgt_assign(&pgt_env_hv, mfn, PGT_OWNER_XEN) || pgt_share_ro(&pgt_env_hv, mfn));
+    }
+}
+
+void m2p_set(uint64_t mfn, uint64_t pfn)
+{
+    BUG_ON(mfn >= mm_max_pfn);
+    ((uint64_t *)HV_M2P_RW_BASE)[mfn] = pfn;
+}
+
+uint64_t m2p_get(uint64_t mfn)
+{
+    return mfn < mm_max_pfn ? ((uint64_t *)HV_M2P_RW_BASE)[mfn] : M2P_INVALID;
+}
+
 struct pa_range {
     uint64_t start, end;
 };
@@ -101,9 +160,12 @@ void mm_init(const struct mb_info *mb)
 
     paging_init(max_pa, mb);
 
-    uint64_t ft_bytes = ALIGN_UP(mm_max_pfn * sizeof(struct frame_desc), PAGE_SIZE);
+    uint64_t ft_bytes = ALIGN_UP(mm_max_pfn * sizeof(struct pgt_frame), PAGE_SIZE);
     if (paging_map_zeroed(HV_FRAMETABLE_BASE, ft_bytes))
         panic("cannot map the frame table (%lu KiB)", ft_bytes >> 10);
+    pgt_env_hv.nr_frames = mm_max_pfn;
+    pgt_frames_init(&pgt_env_hv);
+    m2p_init();
 
     printk("Memory: %lu MiB usable, max pfn %#lx, %lu MiB free; frame table %lu KiB\n",
            usable >> 20, mm_max_pfn, (frames.nr_free * PAGE_SIZE) >> 20, ft_bytes >> 10);

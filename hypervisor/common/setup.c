@@ -12,10 +12,13 @@
 #include <asm/x86.h>
 #include <xenia/apic.h>
 #include <xenia/console.h>
+#include <xenia/dom0.h>
 #include <xenia/mm.h>
 #include <xenia/params.h>
 #include <xenia/serial.h>
+#include <xenia/pv.h>
 #include <xenia/shutdown.h>
+#include <xenia/time.h>
 #include <xenia/version.h>
 #include "core/multiboot.h"
 
@@ -50,6 +53,11 @@ static const char *hypervisor_cmdline(const struct mb_info *mb)
     while (*s == ' ')
         s++;
     return s;
+}
+
+static bool module_is_elf(const struct mb_module *m)
+{
+    return m->end - m->start >= 4 && !memcmp(phys_to_virt(m->start), "\177ELF", 4);
 }
 
 static const char *region_type_name(uint32_t type)
@@ -111,6 +119,30 @@ static void raise_test_fault(const char *which)
         pr_warn("testfault: unknown fault '%s' (ud, gp, pf, de)\n", which);
 }
 
+/*
+ * dom0 is module 0 (its command line: the module's, less QEMU's file name
+ * word), with module 1 as its ramdisk. Without a module, the hypervisor
+ * just idles (the foundation boot tests run that way).
+ */
+static void start_dom0(const struct mb_info *mb)
+{
+    if (mb->nr_modules == 0 || !module_is_elf(&mb->modules[0])) {
+        printk("dom0: no kernel module, nothing to start\n");
+        return;
+    }
+    const char *cmdline = mb->modules[0].cmdline;
+    if (mb->proto == 1 && strncmp(mb->loader, "GRUB", 4)) {
+        while (*cmdline && *cmdline != ' ')
+            cmdline++;
+        while (*cmdline == ' ')
+            cmdline++;
+    }
+    int rc = dom0_build(&mb->modules[0], mb->nr_modules > 1 ? &mb->modules[1] : NULL, cmdline);
+    if (rc)
+        panic("could not build dom0 (%d)", rc);
+    sched_start();
+}
+
 static __noreturn void idle_loop(void)
 {
     bool reported = false;
@@ -163,6 +195,9 @@ __noreturn void start_xenia(uint32_t magic, uint64_t info_pa)
         panic("heap self-check failed (%d)", rc);
     printk("Heap: self-check passed, %lu frames free\n", mm_free_frames());
     apic_init();
+    time_init();
+    pv_cpu_init();
     raise_test_fault(opt_testfault);
+    start_dom0(&boot_info);
     idle_loop();
 }

@@ -8,6 +8,7 @@
 #include <xenia/params.h>
 #include <xenia/shutdown.h>
 #include "core/fmt.h"
+#include <public/sched.h>
 
 static bool in_panic;
 
@@ -56,4 +57,24 @@ __noreturn void panic(const char *fmt, ...)
 __noreturn void core_bug(const char *file, int line, const char *cond)
 {
     panic("BUG at %s:%d: %s", file, line, cond);
+}
+
+__noreturn void dom0_shutdown_action(unsigned reason)
+{
+    local_irq_disable();
+    switch (reason) {
+    case SHUTDOWN_poweroff:
+        printk("Domain 0 halted: halting machine\n");
+        if (opt_testexit)
+            arch_qemu_exit(XENIA_EXIT_SUCCESS);
+        machine_halt();
+    case SHUTDOWN_reboot:
+        printk("Domain 0 shutdown: rebooting machine\n");
+        if (opt_testexit)
+            arch_qemu_exit(XENIA_EXIT_SUCCESS);
+        machine_restart();
+    default:
+        pr_err("Domain 0 crashed: %s\n", opt_noreboot ? "halting (noreboot)" : "rebooting");
+        machine_finish(false);
+    }
 }

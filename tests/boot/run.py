@@ -93,22 +93,41 @@ SCENARIOS = [
 ]
 
 
+def pvtest(case, expect=(), reject=(), status=33, path="kernel", timeout=60):
+    """A dom0 scenario: the pvtest kernel runs one case and reports its verdict."""
+    return dict(name="dom0-" + case, path=path, cmdline="testexit loglvl=all", status=status,
+                modules=[("tests/pvtest.elf", "case=" + case)], timeout=timeout,
+                expect=[r"^\(d0\) pvtest: case " + re.escape(case) + "$"] + list(expect)
+                + ([r"^\(d0\) Test result: SUCCESS$"] if status == 33 else []),
+                reject=[r"Panic", r"^\(d0\) FAIL "] + list(reject))
+
+
+SCENARIOS += [
+    pvtest("hello", [r"^\(d0\) hello from pvtest: hypervisor version 4\.17$",
+                     r"^\(XEN\) dom0: pvtest kernel 0xffffffff80000000-",
+                     r"^\(XEN\) Domain 0 shut down: reason poweroff \(0\)$"]),
+    pvtest("hello", path="iso"),
+]
+
+
 def boot(build, sc, workdir):
-    log = os.path.join(workdir, sc["name"] + ".log")
+    log = os.path.join(workdir, sc["name"] + "-" + sc["path"] + ".log")
     module = os.path.join(workdir, "testmod.txt")
     with open(module, "wb") as f:
         f.write(MODULE_TEXT)
+    mods = [(os.path.join(build, m), a) for m, a in sc["modules"]] if "modules" in sc \
+        else [(module, "testmod role=check answer=42")]
     env = dict(os.environ, LOG=log, TIMEOUT=str(sc.get("timeout", 60)), ACCEL="tcg")
     runner = os.path.join(ROOT, "tools", "qemu-run.sh")
     if sc["path"] == "iso":
         iso = os.path.join(workdir, sc["name"] + ".iso")
         subprocess.run(["bash", os.path.join(ROOT, "tools", "mkiso.sh"), iso,
-                        os.path.join(build, "xenia"), sc["cmdline"],
-                        module, "testmod role=check answer=42"], check=True)
+                        os.path.join(build, "xenia"), sc["cmdline"]]
+                       + [x for m in mods for x in m], check=True)
         cmd = ["bash", runner, "iso", iso]
     else:
         cmd = ["bash", runner, "kernel", os.path.join(build, "xenia32"), sc["cmdline"],
-               module + " testmod role=check answer=42"]
+               ",".join(m + " " + a for m, a in mods)]
     status = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode
     with open(log, "rb") as f:
         text = ANSI.sub("", f.read().decode("utf-8", "replace"))
@@ -140,15 +159,16 @@ def main():
             continue
         status, lines = boot(build, sc, workdir)
         problems = check(sc, status, lines)
+        label = "%s [%s]" % (sc["name"], "grub" if sc["path"] == "iso" else "qemu -kernel")
         if problems:
             failed += 1
-            print("FAIL %s" % sc["name"])
+            print("FAIL %s" % label)
             for p in problems:
                 print("     %s" % p)
-            print("     log: %s" % os.path.join(workdir, sc["name"] + ".log"))
+            print("     log: %s" % os.path.join(workdir, sc["name"] + "-" + sc["path"] + ".log"))
         else:
             passed += 1
-            print("PASS %s" % sc["name"])
+            print("PASS %s" % label)
         sys.stdout.flush()
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 and passed > 0 else 1

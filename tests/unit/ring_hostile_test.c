@@ -169,17 +169,19 @@ START_TEST(test_broken_ring_is_halted_and_page_left_alone)
     rig_init(&r, PROTO(_i), START(_i));
     put_n(&r, 3);
     take_n(&r, 1);
+    ck_assert_int_eq(ra_back_put(&r.b, m, r.p->rsp_size), 0); /* queued, not yet published */
     sh(&r)->req_prod = r.start - 1;
     ck_assert_int_eq(ra_back_take(&r.b, m, r.p->req_size), RA_BROKEN);
     uint8_t *before = malloc(r.bytes);
     memcpy(before, r.page, r.bytes);
     ck_assert_int_eq(ra_back_put(&r.b, m, r.p->rsp_size), RA_BROKEN);
-    ck_assert(!ra_back_push(&r.b));
+    ck_assert(!ra_back_push(&r.b));   /* the queued response stays unpublished */
     ra_back_arm(&r.b);
     ck_assert_int_eq(ra_back_final_check(&r.b), RA_BROKEN);
     ck_assert_int_eq(ra_back_unconsumed(&r.b), RA_BROKEN);
     ck_assert_mem_eq(before, r.page, r.bytes);
 
+    ck_assert_int_eq(ra_front_put(&r.f, m, r.p->req_size), 0); /* queued, not yet published */
     sh(&r)->rsp_prod = r.start + 4;   /* and the same for a front */
     ck_assert_int_eq(ra_front_unconsumed(&r.f), RA_BROKEN);
     memcpy(before, r.page, r.bytes);
@@ -187,6 +189,7 @@ START_TEST(test_broken_ring_is_halted_and_page_left_alone)
     ck_assert(!ra_front_push(&r.f));
     ra_front_arm(&r.f);
     ck_assert_int_eq(ra_front_take(&r.f, m, r.p->rsp_size), RA_BROKEN);
+    ck_assert_int_eq(ra_front_final_check(&r.f), RA_BROKEN);
     ck_assert_mem_eq(before, r.page, r.bytes);
     free(before);
     free(r.page);

@@ -15,11 +15,18 @@
  *    and the consumer asleep short of all entries is a lost wake-up. The
  *    checker is shown to find the bug in two broken consumers, so a pass
  *    means something.
+ *
+ * 3. The composed operations (final_check, push) keep that order: the page is
+ *    made read-only so that the first store of the operation faults, and the
+ *    SIGSEGV handler runs the peer right there, between the store and the
+ *    load of the Dekker pair, before letting the store complete.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ring_adapter.h"
 
@@ -71,51 +78,62 @@ static void pair_init(struct pair *r, unsigned proto, ring_idx_t start)
 
 static struct ring_shared *shared(struct pair *r) { return (struct ring_shared *)r->page; }
 
-/* Requests: push `len` after `old`, with the back's event set to each value. */
-START_TEST(test_request_push_notifies_iff_back_asked)
+/*
+ * One push of `len` entries after `old` with the consumer's event index set
+ * to `event`: requests (front to back) or responses (back to front).
+ * Returns whether the producer decided to notify.
+ */
+static bool push_decision(unsigned proto, bool responses, ring_idx_t old, ring_idx_t len,
+                          ring_idx_t event)
 {
     uint8_t m[128] = { 0 };
-    for (size_t bi = 0; bi < sizeof(bases) / sizeof(bases[0]); bi++)
-        for (ring_idx_t len = 0; len <= 6; len++)
-            for (int ev = -4; ev <= 10; ev++) {
-                struct pair r;
-                ring_idx_t old = bases[bi];
-                pair_init(&r, (unsigned)_i, old);
-                for (ring_idx_t k = 0; k < len; k++)
-                    ra_front_put(&r.f, m, r.p->req_size);
-                shared(&r)->req_event = old + (ring_idx_t)ev;
-                bool notify = ra_front_push(&r.f);
-                ck_assert_msg(notify == reference_formula(old, old + len, old + (ring_idx_t)ev),
-                              "%s: old %u len %u event %+d", r.p->name, old, len, ev);
-                ck_assert_int_eq(notify, asked(old, old + len, old + (ring_idx_t)ev));
-                free(r.page);
+    struct pair r;
+    pair_init(&r, proto, old);
+    for (ring_idx_t k = 0; k < len; k++)
+        ra_front_put(&r.f, m, r.p->req_size);
+    if (responses) {
+        ra_front_push(&r.f);
+        for (ring_idx_t k = 0; k < len; k++) {
+            ck_assert_int_eq(ra_back_take(&r.b, m, r.p->req_size), 1);
+            ck_assert_int_eq(ra_back_put(&r.b, m, r.p->rsp_size), 0);
+        }
+        shared(&r)->rsp_event = event;
+    } else {
+        shared(&r)->req_event = event;
+    }
+    bool notify = responses ? ra_back_push(&r.b) : ra_front_push(&r.f);
+    free(r.page);
+    return notify;
+}
+
+/* Every old in 4 steps past each base, 0..6 new entries, events old-4..old+10. */
+static void check_push_decisions(unsigned proto, bool responses)
+{
+    for (size_t bi = 0; bi < sizeof(bases) / sizeof(bases[0]); bi++) {
+        for (ring_idx_t old = bases[bi]; old != bases[bi] + 4; old++) {
+            for (ring_idx_t len = 0; len <= 6; len++) {
+                for (int ev = -4; ev <= 10; ev++) {
+                    ring_idx_t event = old + (ring_idx_t)ev;
+                    bool notify = push_decision(proto, responses, old, len, event);
+                    ck_assert_msg(notify == reference_formula(old, old + len, event),
+                                  "%s %s: old %u len %u event %+d", ra_proto(proto)->name,
+                                  responses ? "responses" : "requests", old, len, ev);
+                    ck_assert_int_eq(notify, asked(old, old + len, event));
+                }
             }
+        }
+    }
+}
+
+START_TEST(test_request_push_notifies_iff_back_asked)
+{
+    check_push_decisions((unsigned)_i, false);
 }
 END_TEST
 
-/* Responses: the same rule from the back to the front. */
 START_TEST(test_response_push_notifies_iff_front_asked)
 {
-    uint8_t m[128] = { 0 };
-    for (size_t bi = 0; bi < sizeof(bases) / sizeof(bases[0]); bi++)
-        for (ring_idx_t len = 0; len <= 6; len++)
-            for (int ev = -4; ev <= 10; ev++) {
-                struct pair r;
-                ring_idx_t old = bases[bi];
-                pair_init(&r, (unsigned)_i, old);
-                for (ring_idx_t k = 0; k < len; k++)
-                    ra_front_put(&r.f, m, r.p->req_size);
-                ra_front_push(&r.f);
-                for (ring_idx_t k = 0; k < len; k++) {
-                    ck_assert_int_eq(ra_back_take(&r.b, m, r.p->req_size), 1);
-                    ck_assert_int_eq(ra_back_put(&r.b, m, r.p->rsp_size), 0);
-                }
-                shared(&r)->rsp_event = old + (ring_idx_t)ev;
-                bool notify = ra_back_push(&r.b);
-                ck_assert_msg(notify == reference_formula(old, old + len, old + (ring_idx_t)ev),
-                              "%s: old %u len %u event %+d", r.p->name, old, len, ev);
-                free(r.page);
-            }
+    check_push_decisions((unsigned)_i, true);
 }
 END_TEST
 
@@ -425,6 +443,134 @@ START_TEST(test_model_catches_event_armed_at_cons)
 }
 END_TEST
 
+/* ---- the peer injected at the first store of an operation ---- */
+
+static uint8_t *inj_page;
+static struct pair inj;
+static int inj_faults;
+static void (*inj_peer)(void);
+
+static void on_store_fault(int sig, siginfo_t *si, void *uctx)
+{
+    (void)sig;
+    (void)uctx;
+    uint8_t *at = si->si_addr;
+    if (at < inj_page || at >= inj_page + RING_PAGE_SIZE || inj_faults++ > 0)
+        abort(); /* not the store we were waiting for */
+    mprotect(inj_page, RING_PAGE_SIZE, PROT_READ | PROT_WRITE);
+    inj_peer();
+}
+
+/* Both ends on a page-aligned page at `start` (so it can be write-protected). */
+static void inj_setup(unsigned proto, ring_idx_t start)
+{
+    inj_page = mmap(NULL, RING_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(inj_page != MAP_FAILED);
+    inj.p = ra_proto(proto);
+    inj.page = inj_page;
+    ra_shared_init(inj_page, start);
+    ra_front_attach(&inj.f, inj_page, RING_PAGE_SIZE, inj.p->slot_size, start);
+    ra_back_attach(&inj.b, inj_page, RING_PAGE_SIZE, inj.p->slot_size, start);
+    inj_faults = 0;
+}
+
+/* Run op with the peer injected at its first store to the page. */
+static void inj_run(void (*peer)(void), void (*op)(void))
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_store_fault;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGSEGV, &sa, &old), 0);
+    inj_peer = peer;
+    mprotect(inj_page, RING_PAGE_SIZE, PROT_READ);
+    op();
+    mprotect(inj_page, RING_PAGE_SIZE, PROT_READ | PROT_WRITE);
+    sigaction(SIGSEGV, &old, NULL);
+    ck_assert_int_eq(inj_faults, 1);
+}
+
+static int inj_result;
+static bool inj_notify;
+static uint8_t inj_msg[128];
+
+static void peer_front_sends_one(void)
+{
+    ck_assert_int_eq(ra_front_put(&inj.f, inj_msg, inj.p->req_size), 0);
+    inj_notify = ra_front_push(&inj.f);
+}
+
+static void peer_back_answers_one(void)
+{
+    ck_assert_int_eq(ra_back_put(&inj.b, inj_msg, inj.p->rsp_size), 0);
+    inj_notify = ra_back_push(&inj.b);
+}
+
+static void peer_back_final_check(void) { inj_result = ra_back_final_check(&inj.b); }
+static void peer_front_final_check(void) { inj_result = ra_front_final_check(&inj.f); }
+static void op_back_final_check(void) { inj_result = ra_back_final_check(&inj.b); }
+static void op_front_final_check(void) { inj_result = ra_front_final_check(&inj.f); }
+static void op_front_push(void) { inj_notify = ra_front_push(&inj.f); }
+static void op_back_push(void) { inj_notify = ra_back_push(&inj.b); }
+
+/*
+ * A request published after the back's first look but before its event
+ * store: the front cannot know (no notification), so the back's final check
+ * must see it on its second look.
+ */
+START_TEST(test_final_check_sees_work_published_while_arming)
+{
+    inj_setup((unsigned)_i, UINT32_MAX - 1);
+    ra_front_put(&inj.f, inj_msg, inj.p->req_size);
+    ra_front_push(&inj.f);
+    ck_assert_int_eq(ra_back_take(&inj.b, inj_msg, inj.p->req_size), 1);
+    inj_run(peer_front_sends_one, op_back_final_check);
+    ck_assert(!inj_notify);             /* the window was hit: no notification... */
+    ck_assert_int_eq(inj_result, 1);    /* ...so the recheck must report the request */
+
+    /* The same for responses, with the front as consumer. */
+    ck_assert_int_eq(ra_back_take(&inj.b, inj_msg, inj.p->req_size), 1);
+    ck_assert_int_eq(ra_back_put(&inj.b, inj_msg, inj.p->rsp_size), 0);
+    ra_back_push(&inj.b);
+    ck_assert_int_eq(ra_front_take(&inj.f, inj_msg, inj.p->rsp_size), 1);
+    inj_faults = 0;
+    inj_run(peer_back_answers_one, op_front_final_check);
+    ck_assert(!inj_notify);
+    ck_assert_int_eq(inj_result, 1);
+    munmap(inj_page, RING_PAGE_SIZE);
+}
+END_TEST
+
+/*
+ * The consumer arms and goes to sleep while the producer's index store is
+ * in flight: its recheck cannot see the entry, so the producer's event load,
+ * which must come after its store, must see the new event and notify.
+ */
+START_TEST(test_push_notifies_consumer_that_armed_during_publish)
+{
+    inj_setup((unsigned)_i, UINT32_MAX);
+    ra_front_put(&inj.f, inj_msg, inj.p->req_size);
+    ck_assert(ra_front_push(&inj.f));
+    ck_assert_int_eq(ra_back_take(&inj.b, inj_msg, inj.p->req_size), 1); /* busy: not re-armed */
+    ra_front_put(&inj.f, inj_msg, inj.p->req_size);
+    inj_run(peer_back_final_check, op_front_push);
+    ck_assert_int_eq(inj_result, 0); /* the back went to sleep... */
+    ck_assert(inj_notify);           /* ...and is woken */
+
+    ck_assert_int_eq(ra_back_take(&inj.b, inj_msg, inj.p->req_size), 1);
+    ck_assert_int_eq(ra_back_put(&inj.b, inj_msg, inj.p->rsp_size), 0);
+    ck_assert(ra_back_push(&inj.b));  /* front's event is still the initial one */
+    ck_assert_int_eq(ra_front_take(&inj.f, inj_msg, inj.p->rsp_size), 1); /* not re-armed */
+    ck_assert_int_eq(ra_back_put(&inj.b, inj_msg, inj.p->rsp_size), 0);
+    inj_faults = 0;
+    inj_run(peer_front_final_check, op_back_push);
+    ck_assert_int_eq(inj_result, 0);
+    ck_assert(inj_notify);
+    munmap(inj_page, RING_PAGE_SIZE);
+}
+END_TEST
+
 Suite *ring_notify_suite(void);
 Suite *ring_notify_suite(void)
 {
@@ -444,6 +590,11 @@ Suite *ring_notify_suite(void)
     tcase_add_loop_test(tc, test_no_interleaving_loses_a_response, 0, NR_SHAPES);
     tcase_add_test(tc, test_model_catches_final_check_without_recheck);
     tcase_add_test(tc, test_model_catches_event_armed_at_cons);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("injected_interleaving");
+    tcase_add_loop_test(tc, test_final_check_sees_work_published_while_arming, 0, RA_NR_PROTOS);
+    tcase_add_loop_test(tc, test_push_notifies_consumer_that_armed_during_publish, 0, RA_NR_PROTOS);
     suite_add_tcase(s, tc);
     return s;
 }

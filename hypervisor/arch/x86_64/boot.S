@@ -201,6 +201,7 @@ early_l3:
         .skip   PAGE_SIZE
 early_l2:
         .skip   PAGE_SIZE * HV_EARLY_MAP_GIB
+        .balign STACK_SIZE              /* struct cpu_info is found from %rsp */
         .global boot_stack
 boot_stack:
         .skip   STACK_SIZE

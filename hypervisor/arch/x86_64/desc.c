@@ -27,6 +27,8 @@ static void gdt_set_tss(unsigned idx, const struct tss64 *t)
     gdt[idx + 1] = base >> 32;
 }
 
+void desc_set_rsp0(uint64_t rsp0);
+
 void desc_init(void)
 {
     struct {
@@ -62,4 +64,9 @@ void desc_init(void)
                      :
                      : "m"(gdtr), "i"(SEL_HV_CS), "i"(SEL_HV_DS), "r"(SEL_TSS)
                      : "rax", "memory");
+}
+
+void desc_set_rsp0(uint64_t rsp0)
+{
+    tss.rsp[0] = rsp0;
 }

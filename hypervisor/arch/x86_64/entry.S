@@ -3,9 +3,12 @@
  * error code where the CPU does not push one, then the vector number, and
  * joins the common path, which saves every GPR into a struct cpu_regs (see
  * asm/traps.h: r15 at the lowest address) and calls trap_dispatch(regs).
- * The stack is 16-byte aligned at that call.
+ * The stack is 16-byte aligned at that call. An entry from ring 3 (a guest)
+ * lands at TSS.rsp0, so its frame is the CPU's guest frame, and it leaves
+ * through ret_to_guest like a hypercall does.
  */
 #include <asm/desc.h>
+#include <asm/regs.h>
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -44,6 +47,8 @@ trap_common:
         cld
         movq    %rsp, %rdi
         call    trap_dispatch
+        testb   $3, REGS_CS(%rsp)               /* back to a guest: full exit path */
+        jnz     ret_to_guest
         popq    %r15
         popq    %r14
         popq    %r13

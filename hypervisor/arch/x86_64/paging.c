@@ -14,6 +14,7 @@
 #define PTE_RW  (1ull << 1)
 #define PTE_PWT (1ull << 3)
 #define PTE_PCD (1ull << 4)
+#define PTE_US  (1ull << 2)
 #define PTE_PS  (1ull << 7)
 #define PTE_G   (1ull << 8)
 #define PTE_NX  (1ull << 63)
@@ -24,13 +25,22 @@ extern uint8_t __image_start[], __text_end[], __rodata_end[], __image_end[];
 static uint64_t *hv_l4;
 static uint64_t nx_bit;
 
-static uint64_t *table_next(uint64_t *table, unsigned idx)
+/*
+ * Intermediate entries below L4 carry the user bit so that the one guest-
+ * readable region (the M2P in slot 256) works; every other hypervisor slot
+ * has a supervisor-only L4 entry, which is what keeps guests out.
+ */
+static uint64_t *table_next(uint64_t *table, unsigned idx, bool is_l4)
 {
     if (!(table[idx] & PTE_P)) {
         void *page = alloc_page();
         if (!page)
             return NULL;
         table[idx] = virt_to_phys(page) | PTE_P | PTE_RW;
+        if (is_l4 && idx == HV_SLOT_M2P)
+            table[idx] = virt_to_phys(page) | PTE_P | PTE_US;   /* read-only for guests */
+        else if (!is_l4)
+            table[idx] |= PTE_US;
     }
     return phys_to_virt(table[idx] & PTE_ADDR_MASK);
 }
@@ -40,7 +50,7 @@ static uint64_t *walk_alloc(uint64_t va, int level)
 {
     uint64_t *t = hv_l4;
     for (int l = 4; l > level && t; l--)
-        t = table_next(t, (va >> (12 + 9 * (l - 1))) & 511);
+        t = table_next(t, (va >> (12 + 9 * (l - 1))) & 511, l == 4);
     return t;
 }
 
@@ -52,6 +62,33 @@ static bool pa_is_ram(const struct mb_info *mb, uint64_t pa, uint64_t len)
             return true;
     }
     return false;
+}
+
+int paging_map_frame(uint64_t va, uint64_t mfn, uint64_t l1_flags)
+{
+    uint64_t *l1 = walk_alloc(va, 1);
+    if (!l1)
+        return -12;
+    l1[(va >> 12) & 511] = (mfn << 12) | PTE_P | PTE_G | (l1_flags & ~(nx_bit ? 0 : PTE_NX));
+    return 0;
+}
+
+uint64_t paging_idle_l4_mfn(void)
+{
+    return virt_to_phys(hv_l4) >> 12;
+}
+
+void paging_copy_hv_slots(uint64_t *l4)
+{
+    for (unsigned i = HV_SLOT_FIRST; i <= HV_SLOT_LAST; i++)
+        l4[i] = hv_l4[i];
+}
+
+void flush_tlb_all(void)
+{
+    uint64_t cr4 = read_cr4();
+    write_cr4(cr4 & ~(1ull << 7));          /* toggling PGE drops global entries too */
+    write_cr4(cr4);
 }
 
 int paging_map_zeroed(uint64_t va, uint64_t size)

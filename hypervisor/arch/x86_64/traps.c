@@ -35,14 +35,14 @@ static const char *const exception_names[32] = {
     "security (#SX)", "reserved 31",
 };
 
-static void idt_set(unsigned vec, unsigned ist)
+static void idt_set(unsigned vec, unsigned ist, unsigned dpl)
 {
     uint64_t addr = (uint64_t)(trap_stubs + vec * 16);
     idt[vec] = (struct idt_gate){
         .offset_lo = addr & 0xffff,
         .selector = SEL_HV_CS,
         .ist = (uint8_t)ist,
-        .type_attr = 0x8e,                  /* present, DPL 0, 64-bit interrupt gate */
+        .type_attr = (uint8_t)(0x8e | (dpl << 5)), /* present, 64-bit interrupt gate */
         .offset_mid = (addr >> 16) & 0xffff,
         .offset_hi = (uint32_t)(addr >> 32),
     };
@@ -56,10 +56,13 @@ void idt_init(void)
     } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
     for (unsigned v = 0; v < 256; v++)
-        idt_set(v, 0);
-    idt_set(VEC_DF, IST_DF);
-    idt_set(VEC_NMI, IST_NMI);
-    idt_set(VEC_MC, IST_MC);
+        idt_set(v, 0, 0);
+    idt_set(VEC_DF, IST_DF, 0);
+    idt_set(VEC_NMI, IST_NMI, 0);
+    idt_set(VEC_MC, IST_MC, 0);
+    /* int3 and into from a guest arrive as #BP/#OF, not #GP (as on Xen). */
+    idt_set(VEC_BP, 0, 3);
+    idt_set(4, 0, 3);
     __asm__ volatile("lidt %0" ::"m"(idtr) : "memory");
 }
 

@@ -40,6 +40,10 @@ SECTIONS
     . = ALIGN(PAGE_SIZE);
     .rodata : AT(ADDR(.rodata) - HV_IMAGE_BASE) {
         *(.rodata .rodata.*)
+        . = ALIGN(8);
+        __ex_table_start = .;
+        KEEP(*(.ex_table))
+        __ex_table_end = .;
     } :rodata
 
     . = ALIGN(PAGE_SIZE);

@@ -14,7 +14,7 @@
  *  257   FFFF8080_00000000 - FFFF80FF_FFFFFFFF        reserved: per-domain mappings
  *                                                    (guest GDT/LDT shadows)
  *  258   FFFF8100_00000000 - FFFF817F_FFFFFFFF        frame table, one descriptor per frame
- *  259   FFFF8180_00000000 - FFFF81FF_FFFFFFFF        reserved
+ *  259   FFFF8180_00000000 - FFFF81FF_FFFFFFFF        the M2P again, writable, hypervisor only
  *  260   FFFF8200_00000000 - FFFF827F_FFFFFFFF        hypervisor image: text, data, bss
  *                                                    (boot, IST and per-CPU stacks, per-CPU
  *                                                    data live in bss), mapped at
@@ -44,6 +44,7 @@
 #define HV_M2P_BASE         0xFFFF800000000000
 #define HV_PERDOMAIN_BASE   0xFFFF808000000000
 #define HV_FRAMETABLE_BASE  0xFFFF810000000000
+#define HV_M2P_RW_BASE      0xFFFF818000000000
 #define HV_IMAGE_BASE       0xFFFF820000000000
 #define HV_DIRECTMAP_BASE   0xFFFF830000000000
 #define HV_DIRECTMAP_END    0xFFFF870000000000 /* exclusive: 4 TiB of RAM */
@@ -53,12 +54,13 @@
 
 #define HV_SLOT_M2P         256
 #define HV_SLOT_FRAMETABLE  258
+#define HV_SLOT_M2P_RW      259
 #define HV_SLOT_IMAGE       260
 #define HV_SLOT_DIRECTMAP   262
 
 #define PAGE_SHIFT          12
 #define PAGE_SIZE           4096
-#define STACK_SIZE          16384              /* boot and per-CPU stacks */
+#define STACK_SIZE          16384              /* per-CPU stacks, STACK_SIZE aligned */
 #define IST_STACK_SIZE      8192
 
 #endif /* XENIA_LAYOUT_H */

@@ -19,6 +19,10 @@ __noreturn void machine_restart(void);
 /* End the run after success: test exit, halt (noreboot) or restart. */
 __noreturn void machine_finish(bool success);
 
+/* dom0 shut down with a SHUTDOWN_* reason: end the run accordingly
+   (testexit: poweroff and reboot succeed, anything else fails). */
+__noreturn void dom0_shutdown_action(unsigned reason);
+
 /* Arch. */
 void arch_qemu_exit(unsigned code);         /* returns only if no debug-exit device */
 __noreturn void arch_reset(void);

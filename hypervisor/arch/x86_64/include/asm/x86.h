@@ -74,6 +74,11 @@ static inline uint64_t read_rflags(void)
 #define MSR_EFER        0xC0000080
 #define MSR_FS_BASE     0xC0000100
 #define MSR_GS_BASE     0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102
+#define MSR_STAR        0xC0000081
+#define MSR_LSTAR       0xC0000082
+#define MSR_CSTAR       0xC0000083
+#define MSR_SFMASK      0xC0000084
 #define MSR_APIC_BASE   0x0000001B
 
 #endif /* ASM_X86_H */

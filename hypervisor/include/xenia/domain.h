@@ -1,0 +1,77 @@
+/*
+ * Domains and vCPUs.
+ *
+ * A domain owns frames (pgt owner = its id), a shared_info page, and its
+ * vCPUs. Lifecycle: RUNNING -> SHUTDOWN (a reason recorded, vCPUs stopped)
+ * -> DEAD once torn down. A crashed domain is SHUTDOWN with reason crash.
+ * vCPU run state: RUNNABLE, BLOCKED (sched_op block, woken by an event or
+ * its timer) or DOWN. Only the current vCPU's registers live in the frame at
+ * the top of the CPU stack; a vCPU not running keeps them in `regs`.
+ */
+#ifndef XENIA_DOMAIN_H
+#define XENIA_DOMAIN_H
+
+#include <asm/traps.h>
+#include <public/xen.h>
+#include <public/callback.h>
+#include "core/pgt.h"
+
+#define MAX_VCPUS_PER_DOMAIN 1   /* one vCPU each for now (SMP: later issue) */
+#define MAX_DOMAINS 64
+
+enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_DOWN };
+enum domain_state { DOMAIN_RUNNING, DOMAIN_SHUTDOWN, DOMAIN_DEAD };
+
+struct pv_trap {
+    uint64_t address;          /* 0: no handler */
+    uint16_t cs;
+    uint8_t flags;             /* bits 0-1 DPL, bit 2 mask events */
+};
+
+struct vcpu {
+    struct domain *domain;
+    unsigned id;
+    enum vcpu_state state;
+    struct cpu_regs regs;      /* saved registers while not running */
+    bool kernel_mode;          /* guest kernel (true) or guest user mode */
+    uint64_t kernel_l4_mfn;    /* cr3 for kernel mode (pinned by the guest) */
+    uint64_t user_l4_mfn;      /* cr3 for user mode, 0 if none */
+    uint64_t kernel_ss, kernel_sp;  /* stack_switch: where user->kernel bounces land */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint64_t event_cb, failsafe_cb, syscall_cb, nmi_cb;
+    uint8_t event_cb_flags, failsafe_cb_flags, syscall_cb_flags;
+    struct pv_trap traps[256];
+    struct vcpu_info *vcpu_info;    /* inside the domain's shared_info */
+    uint64_t timer_deadline;   /* system time (ns) of set_timer_op, 0 = none */
+    bool guest_ts;             /* fpu_taskswitch(1): next FPU use raises #NM */
+    uint8_t fpu[512] __attribute__((aligned(16)));   /* fxsave area */
+    struct pgt_cont pgt_cont;  /* preemptible page-table operations */
+    uint64_t cpu_time_ns;      /* time spent running */
+};
+
+struct domain {
+    uint16_t id;
+    enum domain_state state;
+    unsigned shutdown_reason;  /* SHUTDOWN_* when state != RUNNING */
+    bool privileged;           /* dom0 */
+    bool io_privileged;        /* physdev set_iopl allowed */
+    unsigned iopl;
+    uint64_t nr_pages, max_pages;
+    struct shared_info *shared_info;   /* hypervisor mapping */
+    uint64_t shared_info_mfn;
+    unsigned vm_assist;
+    struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
+    bool console_at_line_start;
+    char console_prefix[12];
+};
+
+extern struct domain *domains[MAX_DOMAINS];
+extern struct domain *dom0;
+
+struct domain *domain_create(uint16_t id, bool privileged);
+/* Crash the domain of the current vCPU (never returns to it) or another. */
+void domain_crash(struct domain *d, const char *why);
+void domain_shutdown(struct domain *d, unsigned reason);
+struct domain *domain_lookup(uint16_t id);     /* DOMID_SELF resolved by callers */
+
+#endif
