@@ -37,15 +37,21 @@ $(RING_TSAN_DIR)/unit-suites.h: rings/build.mk
 
 $(RING_TSAN_DIR)/%.o: %.c $(RING_TSAN_DIR)/unit-suites.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(RING_TSAN_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  TSANCC  $<"
+	@$(HOST_CC) $(RING_TSAN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(RING_TSAN_BIN): $(patsubst %.c,$(RING_TSAN_DIR)/%.o,$(RING_TSAN_SRCS))
-	$(HOST_CC) -fsanitize=thread -pthread -o $@ $^ $(CHECK_LIBS)
+	@echo "  TSANLD  $@"
+	@$(HOST_CC) -fsanitize=thread -pthread -o $@ $^ $(CHECK_LIBS)
 
-# halt_on_error: a reported race fails the test that caused it.
+# halt_on_error: a reported race fails the test that caused it. setarch -R
+# (no ASLR) keeps TSan's fixed shadow layout valid on kernels with large
+# mmap randomisation; the output ends with check's summary line.
 .PHONY: test-rings-tsan
 test-rings-tsan: $(RING_TSAN_BIN)
-	TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $(RING_TSAN_BIN) ring_concurrency
+	@echo "  TSAN    $(RING_TSAN_BIN) ring_concurrency"
+	@TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" setarch $$(uname -m) -R \
+	    $(RING_TSAN_BIN) ring_concurrency
 
 TEST_TARGETS += test-rings-tsan
 

@@ -16,11 +16,13 @@
  * An end never reads back an index it writes itself from the shared page: it
  * keeps its own copy, so a peer scribbling on our fields changes nothing.
  *
- * The peer is untrusted. Everything it writes (its producer index, its event
- * index, slot contents) is read once, copied, and checked; a producer index
- * outside the window a correct peer can reach marks the ring broken. A
- * broken ring is halted: every later call returns RING_ERR_BROKEN and the
- * shared page is never touched again. Nothing the peer does reaches BUG_ON.
+ * The peer is untrusted. Everything it writes is read once per use: its
+ * producer index is checked against the window a correct peer can reach
+ * (outside it, the ring is broken), its event index only decides whether to
+ * notify, and slot contents are copied out whole before anyone looks at
+ * them. A broken ring is halted: every later call returns RING_ERR_BROKEN
+ * and the shared page is never touched again. Nothing the peer does reaches
+ * BUG_ON.
  *
  * Not thread-safe per end: one thread (or one lock) per end. The two ends
  * may run concurrently on different CPUs or in different domains.

@@ -79,7 +79,11 @@ void pv_exit_prepare(struct cpu_regs *regs)
                            ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM);
             if (frame_ok(regs))
                 return;
-            domain_crash(v->domain, "invalid register frame on return to the guest");
+            /* The CPU would fault in ring 0 returning there: the guest kernel
+               gets a #GP instead (XSA-7), or the domain dies if it cannot. */
+            pr_debug("d%u: bad frame cs %#lx ss %#lx rip %#lx rsp %#lx: #GP to the guest\n",
+                     v->domain->id, regs->cs, regs->ss, regs->rip, regs->rsp);
+            pv_inject_exception(v, regs, VEC_GP, true, 0);
             continue;
         }
         struct vcpu *next = pick_next(v);

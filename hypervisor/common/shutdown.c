@@ -74,7 +74,8 @@ __noreturn void dom0_shutdown_action(unsigned reason)
             arch_qemu_exit(XENIA_EXIT_SUCCESS);
         machine_restart();
     default:
-        pr_err("Domain 0 crashed: %s\n", opt_noreboot ? "halting (noreboot)" : "rebooting");
+        pr_err("Domain 0 crashed: %s\n", opt_testexit ? "ending the test run as a failure"
+                                          : opt_noreboot ? "halting (noreboot)" : "rebooting");
         machine_finish(false);
     }
 }

@@ -102,11 +102,31 @@ def pvtest(case, expect=(), reject=(), status=33, path="kernel", timeout=60):
                 reject=[r"Panic", r"^\(d0\) FAIL "] + list(reject))
 
 
+ALIVE = r"^\(XEN\) Domain 0 shut down: reason poweroff \(0\)$"
 SCENARIOS += [
     pvtest("hello", [r"^\(d0\) hello from pvtest: hypervisor version 4\.17$",
-                     r"^\(XEN\) dom0: pvtest kernel 0xffffffff80000000-",
-                     r"^\(XEN\) Domain 0 shut down: reason poweroff \(0\)$"]),
+                     r"^\(XEN\) dom0: pvtest kernel 0xffffffff80000000-", ALIVE]),
     pvtest("hello", path="iso"),
+    pvtest("version", [r"^\(d0\) ok   capabilities = xen-3\.0-x86_64 = 1$"]),
+    pvtest("traps", [r"^\(d0\) ok   traps taken = 4$"]),
+    pvtest("pagefault", [r"^\(d0\) ok   cr2 in vcpu_info = faulting address = 1$"]),
+    pvtest("mmu_update", [r"^\(d0\) ok   batch done = 100$"]),
+    pvtest("time", [r"^\(d0\) ok   woken after the deadline = 1$"]),
+    pvtest("usermode", [r"^\(d0\) user says: hello from user mode \(cs 0xe033\)$",
+                        r"^\(d0\) ok   exit code = 42$"]),
+    # hostile cases: exact errors inside, and the hypervisor still in charge
+    pvtest("hostile_mmu", [r"^\(d0\) ok   writable map of the pinned L4 = -22$",
+                           r"^\(d0\) ok   write hypervisor L4 slot 256 = -22$", ALIVE]),
+    pvtest("hostile_batch", [r"^\(d0\) ok   exactly the readable requests done = 2$",
+                             r"^\(d0\) ok   all done = 4096$", ALIVE]),
+    pvtest("hostile_multicall", [r"^\(d0\) ok   the mmu_update after it did not run = 57005$", ALIVE]),
+    pvtest("hostile_entry", [r"^\(d0\) ok   hypercall after mov-ss single-step = 4096$", ALIVE]),
+    pvtest("hostile_user_top", [r"^\(d0\) #GP for the return to 0x800000000000 from user mode", ALIVE]),
+    # no handler at all: the domain is crashed, the hypervisor reports it
+    pvtest("hostile_int80_unhandled", status=35,
+           expect=[r"^\(XEN\) d0v0: unhandled #GP \(vector 13, error 0x[0-9a-f]+\) at e033:",
+                   r"^\(XEN\) Domain 0 crashed: fault with no handler$",
+                   r"^\(XEN\) Domain 0 shut down: reason crash \(3\)$"]),
 ]
 
 

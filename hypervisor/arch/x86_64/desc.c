@@ -2,7 +2,9 @@
  * The boot CPU's GDT and TSS. The TSS has no I/O bitmap (iomap_base past its
  * limit), so every in/out from ring 3 traps to the hypervisor. Double fault,
  * NMI and machine check run on their own IST stacks so that a corrupt kernel
- * stack still yields an exception dump.
+ * stack still yields an exception dump; so does #DB, which a guest can make
+ * arrive in ring 0 on the first instruction of the syscall entry, while %rsp
+ * is still the guest's (mov ss + single-step + syscall).
  */
 #include <asm/desc.h>
 #include <xenia/layout.h>
@@ -10,8 +12,13 @@
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static struct tss64 tss __attribute__((aligned(64)));
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-extern uint8_t boot_stack_top[];
+extern uint8_t boot_stack[], boot_stack_top[];
+
+/* Top of IST stack n (1-based) inside this CPU's stack block. */
+static uint64_t ist_top(unsigned n)
+{
+    return (uint64_t)boot_stack + n * IST_STACK_SIZE;
+}
 
 /* Flat segment descriptors: base 0, limit 4 GiB. */
 #define DESC_CODE64(dpl) (0x00AF9A000000FFFFull | ((uint64_t)(dpl) << 45))
@@ -43,9 +50,10 @@ void desc_init(void)
     gdt[SEL_GUEST_CS64 >> 3] = DESC_CODE64(3);
 
     tss.rsp[0] = (uint64_t)boot_stack_top;
-    tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + IST_STACK_SIZE);
-    tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + IST_STACK_SIZE);
-    tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + IST_STACK_SIZE);
+    tss.ist[IST_DF - 1] = ist_top(IST_DF);
+    tss.ist[IST_NMI - 1] = ist_top(IST_NMI);
+    tss.ist[IST_MC - 1] = ist_top(IST_MC);
+    tss.ist[IST_DB - 1] = ist_top(IST_DB);
     tss.iomap_base = sizeof(tss);
     gdt_set_tss(SEL_TSS >> 3, &tss);
 

@@ -47,8 +47,8 @@ trap_common:
         cld
         movq    %rsp, %rdi
         call    trap_dispatch
-        testb   $3, REGS_CS(%rsp)               /* back to a guest: full exit path */
-        jnz     ret_to_guest
+        testb   $3, REGS_CS(%rsp)               /* back to a guest: full exit path, */
+        jnz     enter_guest                     /* from the CPU's guest frame */
         popq    %r15
         popq    %r14
         popq    %r13

@@ -12,8 +12,9 @@
  * ret_to_guest: entered with %rsp at that frame and interrupts off.
  * pv_exit_prepare() delivers pending work (events, bounces, scheduling: it
  * may replace the frame's contents with another vCPU's); then the frame is
- * restored, by sysretq when rcx/r11 already equal rip/rflags and rip is
- * canonical (never sysret to a non-canonical rip: XSA-7), else by iretq.
+ * restored, by sysretq when rcx/r11 already equal rip/rflags, rip is
+ * canonical (never sysret to a non-canonical rip: XSA-7) and TF/RF are clear
+ * (sysret with TF traps before the next instruction), else by iretq.
  */
 #include <asm/desc.h>
 #include <asm/regs.h>
@@ -101,6 +102,8 @@ ret_to_guest:
         jne     1f
         cmpq    16(%rsp), %r11
         jne     1f
+        testl   $0x10100, %r11d                 /* TF or RF: sysret would trap at once */
+        jnz     1f
         cmpq    $SEL_GUEST_CS64, 8(%rsp)
         jne     1f
         cmpq    $SEL_GUEST_DS, 32(%rsp)

@@ -342,17 +342,15 @@ long do_iret(void)
         domain_crash(v->domain, "iret to user mode with no user page tables");
         return 0;
     }
-    if (!guest_range_ok(ic.rip, 1)) {
-        domain_crash(v->domain, "iret to a non-canonical or hypervisor address");
-        return 0;
-    }
+    /* A bad rip (non-canonical, hypervisor range) is caught on the way out:
+       the exit path turns it into a #GP for the guest kernel. */
     if ((ic.cs & 3) == 3)
         pv_toggle_mode(v);
     regs->rip = ic.rip;
-    regs->cs = ic.cs | 3;
+    regs->cs = (ic.cs & 0xffff) | 3;         /* bits 32-39 carried the saved mask */
     regs->rflags = (ic.rflags & ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     regs->rsp = ic.rsp;
-    regs->ss = ic.ss | 3;
+    regs->ss = (ic.ss & 0xffff) | 3;
     if (ic.flags & VGCF_in_syscall) {
         /* Back from a syscall: rcx and r11 as `sysret` leaves them. */
         regs->rcx = regs->rip;

@@ -4,11 +4,14 @@
  * dump and panic. Device interrupts go to the handler registered for their
  * vector; an interrupt with no handler is logged and acknowledged.
  */
+#include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
 #include <xenia/apic.h>
 #include <xenia/console.h>
+#include <xenia/guest_access.h>
+#include <xenia/pv.h>
 #include <xenia/shutdown.h>
 #include "core/env.h"
 
@@ -60,6 +63,7 @@ void idt_init(void)
     idt_set(VEC_DF, IST_DF, 0);
     idt_set(VEC_NMI, IST_NMI, 0);
     idt_set(VEC_MC, IST_MC, 0);
+    idt_set(VEC_DB, IST_DB, 0);
     /* int3 and into from a guest arrive as #BP/#OF, not #GP (as on Xen). */
     idt_set(VEC_BP, 0, 3);
     idt_set(4, 0, 3);
@@ -100,6 +104,27 @@ void trap_dispatch(struct cpu_regs *regs)
             pr_warn("unexpected interrupt on vector %#x\n", vec);
             apic_eoi();
         }
+        return;
+    }
+    if (regs->cs & 3) {
+        /* A guest's fault: bounce or crash it. Faults taken on an IST stack
+           move to the CPU's guest frame, where the exit path expects it. */
+        struct cpu_regs *g = guest_regs();
+        if (regs != g)
+            *g = *regs;
+        pv_guest_exception(g);
+        return;
+    }
+    /* A fault on a guest access with a fixup (copy_to/from_guest). */
+    uint64_t fixup = (vec == VEC_PF || vec == VEC_GP) ? ex_table_fixup(regs->rip) : 0;
+    if (fixup) {
+        regs->rip = fixup;
+        return;
+    }
+    if (vec == VEC_DB) {
+        /* A single-step carried into the syscall entry by a guest's
+           mov-ss shadow: nothing of ours is being debugged; drop it. */
+        __asm__ volatile("mov %0, %%dr6" ::"r"(0xffff0ff0ull));
         return;
     }
     trap_dump(regs);

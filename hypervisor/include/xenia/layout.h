@@ -60,7 +60,11 @@
 
 #define PAGE_SHIFT          12
 #define PAGE_SIZE           4096
-#define STACK_SIZE          16384              /* per-CPU stacks, STACK_SIZE aligned */
+/* Per-CPU stack block, STACK_SIZE-aligned: the IST stacks (#DF, NMI, #MC,
+   #DB) at the bottom, IST_STACK_SIZE each, the primary stack above them and
+   struct cpu_info at the very top, so every stack finds it from %rsp. */
+#define STACK_SIZE          65536
 #define IST_STACK_SIZE      8192
+#define NR_IST_STACKS       4
 
 #endif /* XENIA_LAYOUT_H */

@@ -1,7 +1,7 @@
 # pvtest: a minimal PV test kernel for the hypervisor's own boot scenarios.
 PVTEST_ELF := $(B)/tests/pvtest.elf
 PVTEST_SRCS := tests/boot/pvtest/head.S tests/boot/pvtest/main.c tests/boot/pvtest/lib.c \
-               tests/boot/pvtest/cases.c hypervisor/core/fmt.c
+               tests/boot/pvtest/cases.c tests/boot/pvtest/mm.c hypervisor/core/fmt.c
 PVTEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -nostdinc -isystem $(HV_GCC_INC) -Iinclude \
                  -ffreestanding -fno-builtin -mcmodel=kernel -fno-pie -mno-red-zone \
                  -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \

@@ -1,15 +1,518 @@
-/* The test cases. Each returns its verdict; hostile ones check exact errors. */
+/*
+ * The test cases. Functional cases check that each PV path does what a
+ * guest relies on; hostile cases (hostile_*) check the exact error a
+ * misbehaving guest gets and that nothing changed. Every case ends with a
+ * verdict; the boot harness also checks that the hypervisor never panics.
+ */
 #include "pvtest.h"
+
+volatile struct trap_record last_trap;
+uint64_t (*trap_hook)(struct trap_frame *f);
+
+void pvtest_trap(struct trap_frame *f);
+void pvtest_trap(struct trap_frame *f)
+{
+    last_trap.count++;
+    last_trap.vector = f->vector;
+    last_trap.error_code = f->error_code;
+    last_trap.rip = f->rip;
+    last_trap.cs = f->cs;
+    last_trap.rflags = f->rflags;
+    last_trap.cr2 = shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;
+    if (!trap_hook) {
+        printf("unexpected trap %lu at %#lx (error %#lx)\n", f->vector, f->rip, f->error_code);
+        pvtest_finish(RESULT_FAILURE);
+    }
+    f->rip += trap_hook(f);
+}
+
+extern char trap_0[], trap_1[], trap_3[], trap_6[], trap_13[], trap_14[], trap_128[];
+
+void install_traps(void)
+{
+    struct trap_info t[] = {
+        { 0, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_0 },
+        { 1, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_1 },
+        { 3, 3, FLAT_KERNEL_CS, 0, (uint64_t)trap_3 },     /* DPL 3: int3 from anywhere */
+        { 6, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_6 },
+        { 13, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_13 },
+        { 14, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_14 },
+        { 128, 3, FLAT_KERNEL_CS, 0, (uint64_t)trap_128 },
+        { 0, 0, 0, 0, 0 },
+    };
+    long rc = HYPERCALL2(__HYPERVISOR_set_trap_table, t, 0);
+    if (rc) {
+        printf("set_trap_table: %ld\n", rc);
+        pvtest_finish(RESULT_ERROR);
+    }
+}
+
+/* ---- functional ---- */
 
 static enum result case_hello(void)
 {
     long v = HYPERCALL2(__HYPERVISOR_xen_version, XENVER_version, 0);
     printf("hello from pvtest: hypervisor version %ld.%ld\n", v >> 16, v & 0xffff);
     EXPECT_EQ("start_info magic ok", str_starts((const char *)pvtest_si->magic, "xen-3.0-x86_64"), 1);
+    EXPECT_EQ("SIF_INITDOMAIN|SIF_PRIVILEGED", pvtest_si->flags & 3, 3);
     return VERDICT();
+}
+
+static enum result case_version(void)
+{
+    char caps[1024] = { 0 };
+    struct xen_platform_parameters pp = { 0 };
+    struct xen_feature_info fi = { 0, 0xdeadbeef };
+    EXPECT_EQ("capabilities rc", HYPERCALL2(__HYPERVISOR_xen_version, XENVER_capabilities, caps), 0);
+    EXPECT_EQ("capabilities = xen-3.0-x86_64", str_starts(caps, "xen-3.0-x86_64") && caps[14] == 0, 1);
+    EXPECT_EQ("pagesize", HYPERCALL2(__HYPERVISOR_xen_version, XENVER_pagesize, 0), 4096);
+    EXPECT_EQ("platform_parameters rc", HYPERCALL2(__HYPERVISOR_xen_version, XENVER_platform_parameters, &pp), 0);
+    EXPECT_EQ("virt_start", pp.virt_start == 0xFFFF800000000000ull, 1);
+    EXPECT_EQ("get_features rc", HYPERCALL2(__HYPERVISOR_xen_version, XENVER_get_features, &fi), 0);
+    EXPECT_EQ("get_features submap 0 written", fi.submap != 0xdeadbeef, 1);
+    long v_page = HYPERCALL2(__HYPERVISOR_xen_version, XENVER_version, 0);
+    long v_direct = HYPERCALL_DIRECT3(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    EXPECT_EQ("direct syscall hypercall = page hypercall", v_direct, v_page);
+    EXPECT_EQ("unknown hypercall 60", HYPERCALL2(60, 0, 0), -38);
+    EXPECT_EQ("unknown hypercall 1000 (direct syscall)", HYPERCALL_DIRECT3(1000, 0, 0, 0), -38);
+    EXPECT_EQ("unknown xen_version command", HYPERCALL2(__HYPERVISOR_xen_version, 999, 0), -38);
+    uint32_t r[4];
+    __asm__ volatile("ud2; .ascii \"xen\"; cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(0x40000000), "c"(0));
+    EXPECT_EQ("cpuid 0x40000000 ebx 'XenV'", r[1], 0x566e6558);
+    EXPECT_EQ("cpuid 0x40000000 ecx 'MMXe'", r[2], 0x65584d4d);
+    EXPECT_EQ("cpuid 0x40000000 edx 'nVMM'", r[3], 0x4d4d566e);
+    EXPECT_EQ("cpuid max hypervisor leaf >= 0x40000002", r[0] >= 0x40000002, 1);
+    return VERDICT();
+}
+
+static uint64_t skip_hook(struct trap_frame *f)
+{
+    switch (f->vector) {
+    case 6: return 2;                   /* ud2 */
+    case 0: return 3;                   /* div %rcx (48 f7 f1) */
+    default: return 0;                  /* int3, int $0x80: rip is already past */
+    }
+}
+
+static enum result case_traps(void)
+{
+    install_traps();
+    trap_hook = skip_hook;
+
+    uint64_t before = last_trap.count;
+    __asm__ volatile("int3; 1: lea 1b(%%rip), %%rax" ::: "rax", "memory");
+    EXPECT_EQ("int3 delivered", last_trap.count - before, 1);
+    EXPECT_EQ("int3 vector", last_trap.vector, 3);
+    EXPECT_EQ("bounce cs has RPL 0 (kernel context)", last_trap.cs & 0xffff, FLAT_KERNEL_CS & ~3);
+    EXPECT_EQ("saved upcall mask (bits 32-39) = 1 at boot", (last_trap.cs >> 32) & 0xff, 1);
+    EXPECT_EQ("rflags.IF = !mask", (last_trap.rflags >> 9) & 1, 0);
+
+    __asm__ volatile("ud2" ::: "memory");
+    EXPECT_EQ("ud2 -> #UD", last_trap.vector, 6);
+    __asm__ volatile("int $0x80" ::: "memory");
+    EXPECT_EQ("int $0x80 -> vector 128", last_trap.vector, 128);
+    __asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; xor %%ecx, %%ecx; .byte 0x48, 0xf7, 0xf1"
+                     ::: "rax", "rcx", "rdx", "memory");
+    EXPECT_EQ("div by zero -> #DE", last_trap.vector, 0);
+    EXPECT_EQ("traps taken", last_trap.count - before, 4);
+    return VERDICT();
+}
+
+static uint64_t pf_va, pf_mfn;
+
+static uint64_t pf_hook(struct trap_frame *f)
+{
+    if (f->vector != 14)
+        return 0;
+    /* Resolve the fault by mapping the page back. */
+    update_va(pf_va, (pf_mfn << 12) | PTE_FLAGS, UVMF_INVLPG);
+    return 0;
+}
+
+static enum result case_pagefault(void)
+{
+    map_shared_info();
+    install_traps();
+    trap_hook = pf_hook;
+    pf_va = spare_page(3);
+    pf_mfn = va_to_mfn(pf_va);
+    *(volatile uint64_t *)pf_va = 0x5eed5eed;
+    EXPECT_EQ("unmap", update_va(pf_va, 0, UVMF_INVLPG), 0);
+    uint64_t n = last_trap.count;
+    uint64_t v = *(volatile uint64_t *)pf_va;       /* faults, handler remaps, retried */
+    EXPECT_EQ("page fault taken once", last_trap.count - n, 1);
+    EXPECT_EQ("vector", last_trap.vector, 14);
+    EXPECT_EQ("cr2 in vcpu_info = faulting address", last_trap.cr2 == pf_va, 1);
+    EXPECT_EQ("error code: not present, read, user", last_trap.error_code, 4);
+    EXPECT_EQ("contents after the fault", v, 0x5eed5eed);
+    return VERDICT();
+}
+
+static enum result case_mmu_update(void)
+{
+    uint64_t a = spare_page(4), b = spare_page(5), done = 0;
+    uint64_t ma = va_to_mfn(a), mb = va_to_mfn(b);
+    *(volatile uint64_t *)b = 0xb0b0b0b0;
+    *(volatile uint64_t *)a = 0xa0a0a0a0;
+    EXPECT_EQ("map a -> frame of b", mmu_update1(pte_maddr(a, 1), (mb << 12) | PTE_FLAGS, &done), 0);
+    EXPECT_EQ("done", done, 1);
+    EXPECT_EQ("invlpg", mmuext1(MMUEXT_INVLPG_LOCAL, a, 0), 0);
+    EXPECT_EQ("a now reads b's contents", *(volatile uint64_t *)a, 0xb0b0b0b0);
+    EXPECT_EQ("map a back", mmu_update1(pte_maddr(a, 1), (ma << 12) | PTE_FLAGS, &done), 0);
+    EXPECT_EQ("flush", mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+    EXPECT_EQ("a reads its own contents", *(volatile uint64_t *)a, 0xa0a0a0a0);
+
+    volatile const uint64_t *m2p = (const uint64_t *)0xFFFF800000000000ull;
+    uint64_t old = m2p[mb];
+    EXPECT_EQ("MACHPHYS_UPDATE", mmu_update1((mb << 12) | MMU_MACHPHYS_UPDATE, 12345, 0), 0);
+    EXPECT_EQ("M2P entry seen by the guest", m2p[mb], 12345);
+    EXPECT_EQ("restore M2P", mmu_update1((mb << 12) | MMU_MACHPHYS_UPDATE, old, 0), 0);
+
+    static struct mmu_update batch[100];
+    for (unsigned i = 0; i < 100; i++) {
+        uint64_t va = spare_page(10 + i);
+        batch[i].ptr = pte_maddr(va, 1);
+        batch[i].val = (va_to_mfn(va) << 12) | PTE_FLAGS;   /* rewrite as is */
+    }
+    EXPECT_EQ("batch of 100", HYPERCALL4(__HYPERVISOR_mmu_update, batch, 100, &done, DOMID_SELF), 0);
+    EXPECT_EQ("batch done", done, 100);
+    return VERDICT();
+}
+
+static uint64_t read_system_time(void)
+{
+    volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    uint32_t ver;
+    uint64_t ns;
+    do {
+        ver = t->version;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        uint32_t lo, hi;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        uint64_t delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
+        if (t->tsc_shift >= 0)
+            delta <<= t->tsc_shift;
+        else
+            delta >>= -t->tsc_shift;
+        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while ((ver & 1) || ver != t->version);
+    return ns;
+}
+
+static enum result case_time(void)
+{
+    map_shared_info();
+    uint64_t t1 = read_system_time();
+    for (volatile unsigned i = 0; i < 1000000; i++)
+        ;
+    uint64_t t2 = read_system_time();
+    printf("system time %lu ns -> %lu ns\n", t1, t2);
+    EXPECT_EQ("system time advances", t2 > t1, 1);
+    EXPECT_EQ("vcpu_time_info version even", shared_info->vcpu_info[0].time.version % 2, 0);
+    EXPECT_EQ("tsc_to_system_mul set", shared_info->vcpu_info[0].time.tsc_to_system_mul != 0, 1);
+    printf("wall clock %u s\n", shared_info->wc_sec);
+    EXPECT_EQ("wall clock after 2020", shared_info->wc_sec > 1577836800u, 1);
+    /* block with a timer a few ms ahead: must come back, after the deadline */
+    uint64_t deadline = read_system_time() + 20000000;
+    EXPECT_EQ("set_timer_op", HYPERCALL2(__HYPERVISOR_set_timer_op, deadline, 0), 0);
+    EXPECT_EQ("block", HYPERCALL2(__HYPERVISOR_sched_op, SCHEDOP_block, 0), 0);
+    EXPECT_EQ("woken after the deadline", read_system_time() >= deadline, 1);
+    return VERDICT();
+}
+
+/* ---- user mode ---- */
+
+#define USER_CODE_VA 0x400000ull
+#define USER_STACK_VA 0x402000ull
+extern char user_code[], syscall_entry[];
+static uint8_t kernel_stack[16384] __attribute__((aligned(16)));
+static unsigned user_syscalls;
+
+long pvtest_syscall(uint64_t nr, uint64_t *frame, uint64_t arg);
+long pvtest_syscall(uint64_t nr, uint64_t *frame, uint64_t arg)
+{
+    user_syscalls++;
+    if (nr == 1) {
+        printf("user says: %s (cs %#lx)\n", (const char *)arg, frame[1] & 0xffff);
+        EXPECT_EQ("syscall frame cs is the user's (RPL 3)", frame[1] & 3, 3);
+        return 0;
+    }
+    if (nr == 3)
+        return 0;                                   /* hostile_user_top */
+    if (nr == 2) {
+        EXPECT_EQ("exit code", arg, 42);
+        EXPECT_EQ("user stack write seen", *(volatile uint64_t *)(USER_STACK_VA + 4096 - 8), 0x1234);
+        EXPECT_EQ("syscalls", user_syscalls, 2);
+        pvtest_finish(VERDICT());
+    }
+    return -38;
+}
+
+static void enter_user(uint64_t rip, uint64_t rsp)
+{
+    __asm__ volatile("pushq %[ss]; pushq %[rsp]; pushq $0x202; pushq %[cs]; pushq %[rip];"
+                     "pushq $0; jmp hypercall_page + 23 * 32"
+                     :: [ss] "i"(FLAT_USER_SS), [rsp] "r"(rsp), [cs] "i"(FLAT_USER_CS),
+                        [rip] "r"(rip) : "memory");
+}
+
+/*
+ * User page tables: a fresh L4/L3/L2/L1 chain (spare pages `first`..+3)
+ * mapping code_mfn read-only at code_va and one stack page right below
+ * stack_top, pinned and installed as the user L4; the kernel L4 shares the
+ * user L3 so the kernel sees user memory too.
+ */
+static void setup_user(unsigned first, uint64_t code_va, uint64_t code_mfn, uint64_t stack_top)
+{
+    uint64_t t4 = spare_page(first), t3 = spare_page(first + 1), t2 = spare_page(first + 2);
+    uint64_t t1 = spare_page(first + 3), ustack = spare_page(first + 4), done;
+    for (uint64_t va = t4; va <= ustack; va += 4096)
+        for (unsigned i = 0; i < 512; i++)
+            ((uint64_t *)va)[i] = 0;
+    /* code and stack share one L1 in these tests */
+    ((uint64_t *)t1)[(code_va >> 12) & 511] = (code_mfn << 12) | PTE_P | PTE_US;
+    ((uint64_t *)t1)[((stack_top - 4096) >> 12) & 511] = (va_to_mfn(ustack) << 12) | PTE_FLAGS;
+    ((uint64_t *)t2)[(code_va >> 21) & 511] = (va_to_mfn(t1) << 12) | PTE_FLAGS;
+    ((uint64_t *)t3)[(code_va >> 30) & 511] = (va_to_mfn(t2) << 12) | PTE_FLAGS;
+    ((uint64_t *)t4)[(code_va >> 39) & 511] = (va_to_mfn(t3) << 12) | PTE_FLAGS;
+    /* Table frames must be read-only in our own mappings before use. */
+    for (uint64_t va = t4; va <= t1; va += 4096)
+        EXPECT_EQ("make table read-only", update_va(va, (va_to_mfn(va) << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+    EXPECT_EQ("pin user L4", mmuext1(MMUEXT_PIN_L4_TABLE, va_to_mfn(t4), 0), 0);
+    EXPECT_EQ("new_user_baseptr", mmuext1(MMUEXT_NEW_USER_BASEPTR, va_to_mfn(t4), 0), 0);
+    EXPECT_EQ("kernel L4 maps the user L3", mmu_update1(pte_maddr(code_va, 4), (va_to_mfn(t3) << 12) | PTE_FLAGS, &done), 0);
+    EXPECT_EQ("stack_switch", HYPERCALL2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, kernel_stack + sizeof(kernel_stack)), 0);
+    struct callback_register cb = { CALLBACKTYPE_syscall, CALLBACKF_mask_events, 0, (uint64_t)syscall_entry };
+    EXPECT_EQ("register syscall callback", HYPERCALL2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb), 0);
+}
+
+static enum result case_usermode(void)
+{
+    setup_user(20, USER_CODE_VA, va_to_mfn((uint64_t)user_code), USER_STACK_VA + 4096);
+    if (pvtest_failures)
+        return RESULT_FAILURE;
+    printf("entering user mode at %#llx\n", USER_CODE_VA);
+    enter_user(USER_CODE_VA, USER_STACK_VA + 4096);
+    return RESULT_ERROR;                            /* the exit syscall finishes */
+}
+
+/* ---- hostile: MMU ---- */
+
+static enum result case_hostile_mmu(void)
+{
+    uint64_t a = spare_page(4), done = 0;
+    uint64_t l4 = va_to_mfn(pvtest_si->pt_base);
+    uint64_t l3 = pte_read(a, 4) >> 12 & 0xffffffffffull;
+    uint64_t l2 = pte_read(a, 3) >> 12 & 0xffffffffffull;
+    uint64_t l1 = pte_read(a, 2) >> 12 & 0xffffffffffull;
+    uint64_t orig = pte_read(a, 1);
+
+    EXPECT_EQ("writable map of the pinned L4", update_va(a, (l4 << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("writable map of an L3 in use", update_va(a, (l3 << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("writable map of an L2 in use", update_va(a, (l2 << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("writable map of an L1 in use", update_va(a, (l1 << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("read-only map of the L1 is fine", update_va(a, (l1 << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+    EXPECT_EQ("then toggling only its RW bit", update_va(a, (l1 << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("restore", update_va(a, orig, UVMF_INVLPG), 0);
+    uint64_t l1_va = mfn_to_va(l1);
+    EXPECT_EQ("RW toggle of the boot RO mapping of an L1", update_va(l1_va, pte_read(l1_va, 1) | PTE_RW, 0), -22);
+
+    uint64_t slot = (l4 << 12) + 8 * 400;
+    EXPECT_EQ("writable self-referencing L4", mmu_update1(slot, (l4 << 12) | PTE_FLAGS, &done), -22);
+    EXPECT_EQ("read-only self-reference allowed", mmu_update1(slot, (l4 << 12) | PTE_P | PTE_US, &done), 0);
+    EXPECT_EQ("and removed", mmu_update1(slot, 0, &done), 0);
+
+    EXPECT_EQ("map an unowned frame (BIOS area)", update_va(a, (0x9full << 12) | PTE_FLAGS, 0), -1);
+    EXPECT_EQ("map a frame past the end of RAM", update_va(a, (0xfffffffull << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("reserved bit 51 in an L1 entry", update_va(a, orig | (1ull << 51), 0), -22);
+
+    uint64_t free2m = 0xffffffff80000000ull + 100 * (2ull << 20);   /* an unused slot of our L2 */
+    EXPECT_EQ("L2 entry with PSE", mmu_update1(pte_maddr(free2m, 2), (va_to_mfn(a) << 12) | PTE_FLAGS | PTE_PSE, &done), -22);
+    EXPECT_EQ("write hypervisor L4 slot 256", mmu_update1((l4 << 12) + 8 * 256, 0, &done), -22);
+    EXPECT_EQ("write hypervisor L4 slot 271", mmu_update1((l4 << 12) + 8 * 271, (l3 << 12) | PTE_FLAGS, &done), -22);
+    EXPECT_EQ("misaligned PTE address", mmu_update1(pte_maddr(a, 1) + 4, orig, &done), -22);
+
+    EXPECT_EQ("pin a writable-mapped page as L1", mmuext1(MMUEXT_PIN_L1_TABLE, va_to_mfn(a), 0), -22);
+    EXPECT_EQ("pin the L4 twice", mmuext1(MMUEXT_PIN_L4_TABLE, l4, 0), -22);
+    EXPECT_EQ("unpin an unpinned page", mmuext1(MMUEXT_UNPIN_TABLE, va_to_mfn(a), 0), -22);
+    EXPECT_EQ("pin a frame we do not own", mmuext1(MMUEXT_PIN_L1_TABLE, 0x9f, 0), -1);
+    EXPECT_EQ("unknown mmuext command", mmuext1(99, 0, 0), -38);
+    EXPECT_EQ("new_baseptr to a non-L4", mmuext1(MMUEXT_NEW_BASEPTR, va_to_mfn(a), 0), -22);
+    EXPECT_EQ("mapping still intact", pte_read(a, 1) == orig, 1);
+    return VERDICT();
+}
+
+static enum result case_hostile_batch(void)
+{
+    /* Two good requests at the end of a mapped page, then unmapped memory. */
+    uint64_t page = spare_page(30), hole = spare_page(31), done = 0;
+    EXPECT_EQ("unmap the next page", update_va(hole, 0, UVMF_INVLPG), 0);
+    struct mmu_update *u = (struct mmu_update *)(hole - 2 * sizeof(*u));
+    uint64_t a = spare_page(32), b = spare_page(33);
+    u[0].ptr = pte_maddr(a, 1);
+    u[0].val = pte_read(a, 1);
+    u[1].ptr = pte_maddr(b, 1);
+    u[1].val = pte_read(b, 1);
+    EXPECT_EQ("huge count over unmapped memory", HYPERCALL4(__HYPERVISOR_mmu_update, u, 0x7fffffff, &done, DOMID_SELF), -14);
+    EXPECT_EQ("exactly the readable requests done", done, 2);
+    (void)page;
+    done = 77;
+    EXPECT_EQ("request buffer in the hypervisor range", HYPERCALL4(__HYPERVISOR_mmu_update, 0xFFFF830000000000ull, 1, &done, DOMID_SELF), -14);
+    EXPECT_EQ("nothing done", done, 0);
+    EXPECT_EQ("request buffer at the guest-readable M2P", HYPERCALL4(__HYPERVISOR_mmu_update, 0xFFFF800000000000ull, 1, &done, DOMID_SELF), -14);
+    EXPECT_EQ("buffer straddling the end of the hypervisor range", HYPERCALL4(__HYPERVISOR_mmu_update, 0xFFFF87FFFFFFFFF8ull, 1, &done, DOMID_SELF), -14);
+    EXPECT_EQ("non-canonical buffer", HYPERCALL4(__HYPERVISOR_mmu_update, 0x0000800000000000ull, 1, &done, DOMID_SELF), -14);
+    EXPECT_EQ("done pointer in the hypervisor", HYPERCALL4(__HYPERVISOR_mmu_update, u, 1, 0xFFFF820000000000ull, DOMID_SELF), -14);
+    EXPECT_EQ("foreign domain that does not exist", HYPERCALL4(__HYPERVISOR_mmu_update, u, 1, &done, 40), -3);
+
+    /* A long batch is preempted and continued transparently. */
+    static struct mmu_update big[4096];
+    for (unsigned i = 0; i < 4096; i++) {
+        uint64_t va = spare_page(40 + (i % 64));
+        big[i].ptr = pte_maddr(va, 1);
+        big[i].val = pte_read(va, 1);
+    }
+    EXPECT_EQ("4096-entry batch across preemptions", HYPERCALL4(__HYPERVISOR_mmu_update, big, 4096, &done, DOMID_SELF), 0);
+    EXPECT_EQ("all done", done, 4096);
+    return VERDICT();
+}
+
+static enum result case_hostile_multicall(void)
+{
+    /* [iret, mmu_update]: the iret must end the batch. */
+    uint64_t a = spare_page(50), b = spare_page(51);
+    uint64_t orig = pte_read(a, 1);
+    static struct multicall_entry mc[2];
+    mc[0].op = __HYPERVISOR_iret;
+    mc[1].op = __HYPERVISOR_mmu_update;
+    static struct mmu_update u;
+    u.ptr = pte_maddr(a, 1);
+    u.val = (va_to_mfn(b) << 12) | PTE_FLAGS;
+    mc[1].args[0] = (uint64_t)&u;
+    mc[1].args[1] = 1;
+    mc[1].args[3] = DOMID_SELF;
+    mc[1].result = 0xdead;
+    long rax;
+    /* An iret frame at the stack pointer the multicall sees; it "returns"
+       to label 1 with our own stack. */
+    __asm__ volatile("movq %%rsp, %%r12\n\t"
+                     "andq $-16, %%rsp\n\t"
+                     "pushq %[ss]\n\t"
+                     "pushq %%r12\n\t"
+                     "pushq $0x202\n\t"
+                     "pushq %[cs]\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "pushq $0\n\t"                 /* flags */
+                     "pushq %%rcx\n\t"
+                     "pushq %%r11\n\t"
+                     "pushq $0x77\n\t"              /* rax after the iret */
+                     "movq %[list], %%rdi\n\t"
+                     "movq $2, %%rsi\n\t"
+                     "movq $13, %%rax\n\t"
+                     "syscall\n\t"
+                     "ud2\n"
+                     "1:\n\t"
+                     "movq %%r12, %%rsp\n\t"
+                     : "=&a"(rax)
+                     : [ss] "i"(FLAT_KERNEL_SS), [cs] "i"(FLAT_KERNEL_CS & ~3), [list] "r"(mc)
+                     : "rdi", "rsi", "rdx", "rcx", "r8", "r9", "r10", "r11", "r12", "memory");
+    EXPECT_EQ("returned through the iret entry", rax, 0x77);
+    EXPECT_EQ("the mmu_update after it did not run", mc[1].result, 0xdead);
+    EXPECT_EQ("PTE unchanged", pte_read(a, 1) == orig, 1);
+    return VERDICT();
+}
+
+static enum result case_hostile_entry(void)
+{
+    struct trap_info bad[] = { { 3, 3, FLAT_KERNEL_CS, 0, 0x0000800000000000ull }, { 0, 0, 0, 0, 0 } };
+    struct trap_info hv[] = { { 3, 3, FLAT_KERNEL_CS, 0, 0xFFFF820000001000ull }, { 0, 0, 0, 0, 0 } };
+    EXPECT_EQ("trap table with a non-canonical handler", HYPERCALL2(__HYPERVISOR_set_trap_table, bad, 0), -22);
+    EXPECT_EQ("trap table with a hypervisor handler", HYPERCALL2(__HYPERVISOR_set_trap_table, hv, 0), -22);
+    EXPECT_EQ("trap table in the hypervisor range", HYPERCALL2(__HYPERVISOR_set_trap_table, 0xFFFF830000000000ull, 0), -14);
+    EXPECT_EQ("set_callbacks non-canonical", HYPERCALL3(__HYPERVISOR_set_callbacks, 0x0000800000000000ull, 0, 0), -22);
+    struct callback_register cb = { CALLBACKTYPE_event, 0, 0, 0xFFFF830000000000ull };
+    EXPECT_EQ("callback in the hypervisor range", HYPERCALL2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb), -22);
+    cb.type = 99;
+    cb.address = 0x1000;
+    EXPECT_EQ("unknown callback type", HYPERCALL2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb), -38);
+    EXPECT_EQ("stack_switch to the hypervisor", HYPERCALL2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, 0xFFFF830000001000ull), -22);
+    EXPECT_EQ("segment base in the hypervisor", HYPERCALL2(__HYPERVISOR_set_segment_base, SEGBASE_FS, 0xFFFF830000000000ull), -22);
+    EXPECT_EQ("console_io from the hypervisor range", HYPERCALL3(__HYPERVISOR_console_io, CONSOLEIO_write, 16, 0xFFFF820000200000ull), -14);
+    EXPECT_EQ("multicall of a multicall", ({ static struct multicall_entry m = { __HYPERVISOR_multicall, 0, { 0 } };
+                                              HYPERCALL2(__HYPERVISOR_multicall, &m, 1); m.result; }), -22);
+
+    /* mov ss + single-step + syscall: the #DB lands in the hypervisor's
+       syscall entry with our stack pointer; it must be harmless. */
+    install_traps();
+    trap_hook = skip_hook;
+    long v;
+    __asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq\n\t"     /* TF on */
+                     "movl %%ss, %%edx; movl %%edx, %%ss\n\t"
+                     "syscall\n\t"
+                     "pushfq; andq $~0x100, (%%rsp); popfq\n\t"  /* TF off */
+                     : "=a"(v) : "a"(__HYPERVISOR_xen_version), "D"(XENVER_pagesize), "S"(0)
+                     : "rcx", "rdx", "r11", "memory");
+    EXPECT_EQ("hypercall after mov-ss single-step", v, 4096);
+    return VERDICT();
+}
+
+static enum result case_hostile_int80_unhandled(void)
+{
+    /* No trap table at all: int $0x80 must crash this domain, not the host. */
+    __asm__ volatile("int $0x80");
+    return RESULT_FAILURE;
+}
+
+#define TOP_PAGE 0x00007ffffffff000ull
+
+static uint64_t top_hook(struct trap_frame *f)
+{
+    if (f->vector == 13 && f->rip == 0x0000800000000000ull) {
+        printf("#GP for the return to %#lx from user mode (cs %#lx)\n", f->rip, f->cs & 0xffff);
+        EXPECT_EQ("the fault is reported as user mode", f->cs & 3, 3);
+        pvtest_finish(VERDICT());
+    }
+    printf("unexpected trap %lu at %#lx\n", f->vector, f->rip);
+    pvtest_finish(RESULT_FAILURE);
+}
+
+static enum result case_hostile_user_top(void)
+{
+    /* User code whose `syscall` is the last instruction below the canonical
+       hole: the return address rcx = 0x800000000000 is not canonical, so the
+       way back to user mode must become a #GP for the guest kernel, never a
+       fault in the hypervisor (XSA-7). */
+    uint64_t code = spare_page(60);
+    static const uint8_t tail[] = { 0xb8, 3, 0, 0, 0, 0x0f, 0x05 };   /* mov $3,%eax; syscall */
+    for (unsigned i = 0; i < 4096; i++)
+        ((uint8_t *)code)[i] = 0xcc;
+    for (unsigned i = 0; i < sizeof(tail); i++)
+        ((uint8_t *)code)[4096 - sizeof(tail) + i] = tail[i];
+    install_traps();
+    trap_hook = top_hook;
+    setup_user(61, TOP_PAGE, va_to_mfn(code), TOP_PAGE);
+    if (pvtest_failures)
+        return RESULT_FAILURE;
+    enter_user(TOP_PAGE + 4096 - sizeof(tail), TOP_PAGE);
+    return RESULT_ERROR;
 }
 
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
+    { "version", case_version },
+    { "traps", case_traps },
+    { "pagefault", case_pagefault },
+    { "mmu_update", case_mmu_update },
+    { "time", case_time },
+    { "usermode", case_usermode },
+    { "hostile_mmu", case_hostile_mmu },
+    { "hostile_batch", case_hostile_batch },
+    { "hostile_multicall", case_hostile_multicall },
+    { "hostile_entry", case_hostile_entry },
+    { "hostile_int80_unhandled", case_hostile_int80_unhandled },
+    { "hostile_user_top", case_hostile_user_top },
     { NULL, NULL },
 };

@@ -40,3 +40,108 @@ hypercall_page:
         .balign 16
         .skip   16384
 boot_stack_top:
+
+/*
+ * Trap entry. The hypervisor's bounce frame at %rsp: rcx, r11, [error code],
+ * rip, cs, rflags, rsp, ss. The stub restores rcx/r11, pushes a zero error
+ * code where the CPU has none, the vector and the GPRs (struct trap_frame in
+ * pvtest.h), calls pvtest_trap(frame), and returns with HYPERVISOR_iret:
+ * the iret stub of the hypercall page expects rip..ss with the flags word
+ * pushed below them.
+ */
+        .macro TRAP vec, has_err
+        .global trap_\vec
+trap_\vec:
+        popq    %rcx
+        popq    %r11
+        .if !\has_err
+        pushq   $0
+        .endif
+        pushq   $\vec
+        jmp     trap_common
+        .endm
+
+        .text
+        TRAP 0, 0
+        TRAP 1, 0
+        TRAP 3, 0
+        TRAP 6, 0
+        TRAP 13, 1
+        TRAP 14, 1
+        TRAP 128, 0
+
+trap_common:
+        pushq   %rax
+        pushq   %rbx
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %rbp
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, %rdi
+        call    pvtest_trap
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        addq    $16, %rsp                       /* vector, error code */
+        pushq   $0                              /* iret flags */
+        jmp     hypercall_page + 23 * 32
+
+/*
+ * Syscall callback: a user-mode `syscall` arrives here in kernel mode with
+ * the frame rcx, r11, rip, cs, rflags, rsp, ss (no error code) on the kernel
+ * stack from stack_switch. rax = number, rdi = argument. Returns to user
+ * with HYPERVISOR_iret and VGCF_in_syscall.
+ */
+        .global syscall_entry
+syscall_entry:
+        popq    %rcx
+        popq    %r11
+        pushq   %rax
+        pushq   %rdi
+        movq    %rsp, %rsi                      /* -> rip, cs, ... above the two */
+        addq    $16, %rsi
+        movq    %rax, %rdi
+        movq    (%rsp), %rdx
+        call    pvtest_syscall                  /* (nr, frame, arg) -> rax */
+        addq    $16, %rsp
+        pushq   $(1 << 8)                       /* VGCF_in_syscall */
+        jmp     hypercall_page + 23 * 32
+
+/* User-mode program: write a message, touch its stack, then exit(42). */
+        .balign 4096
+        .global user_code
+user_code:
+        movq    $1, %rax                        /* "write" */
+        leaq    user_msg(%rip), %rdi
+        syscall
+        movq    $0x1234, -8(%rsp)               /* touches the user stack page */
+        movq    $2, %rax                        /* "exit" */
+        movq    $42, %rdi
+        syscall
+1:      jmp     1b
+user_msg:
+        .asciz  "hello from user mode"
+        .balign 4096
+        .global user_code_end
+user_code_end:

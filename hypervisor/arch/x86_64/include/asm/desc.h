@@ -21,6 +21,7 @@
 #define IST_DF              1
 #define IST_NMI             2
 #define IST_MC              3
+#define IST_DB              4      /* #DB may hit the syscall entry before its stack switch */
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
