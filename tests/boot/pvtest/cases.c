@@ -229,6 +229,7 @@ static enum result case_time(void)
 extern char user_code[], syscall_entry[];
 static uint8_t kernel_stack[16384] __attribute__((aligned(16)));
 static unsigned user_syscalls;
+static void bench_user_done(uint64_t total) __attribute__((noreturn));
 
 long pvtest_syscall(uint64_t nr, uint64_t *frame, uint64_t arg);
 long pvtest_syscall(uint64_t nr, uint64_t *frame, uint64_t arg)
@@ -239,8 +240,10 @@ long pvtest_syscall(uint64_t nr, uint64_t *frame, uint64_t arg)
         EXPECT_EQ("syscall frame cs is the user's (RPL 3)", frame[1] & 3, 3);
         return 0;
     }
-    if (nr == 3)
-        return 0;                                   /* hostile_user_top */
+    if (nr == 3 || nr == 4)
+        return 0;                                   /* hostile_user_top, bench */
+    if (nr == 5)
+        bench_user_done(arg);
     if (nr == 2) {
         EXPECT_EQ("exit code", arg, 42);
         EXPECT_EQ("user stack write seen", *(volatile uint64_t *)(USER_STACK_VA + 4096 - 8), 0x1234);
@@ -500,8 +503,97 @@ static enum result case_hostile_user_top(void)
     return RESULT_ERROR;
 }
 
+/* ---- benchmark: instruction counts under QEMU -icount (rdtsc counts
+   instructions there); each figure is per operation, loop overhead out ---- */
+
+#define BENCH_N 1000
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t bench_empty;
+
+static void bench_report(const char *name, uint64_t total, uint64_t n)
+{
+    uint64_t net = total > bench_empty * n / BENCH_N ? total - bench_empty * n / BENCH_N : 0;
+    printf("bench: %-28s %8lu instructions\n", name, net / n);
+}
+
+static uint64_t fault_skip_hook(struct trap_frame *f)
+{
+    return f->vector == 14 ? 3 : 0;     /* skip the faulting 3-byte load */
+}
+
+extern char user_bench[];
+
+static void bench_user_done(uint64_t total)
+{
+    bench_report("guest syscall bounce", total, BENCH_N);
+    printf("bench: done\n");
+    pvtest_finish(RESULT_SUCCESS);
+}
+
+static enum result case_bench(void)
+{
+    uint64_t t0, t1, done;
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        __asm__ volatile("" ::: "memory");
+    bench_empty = rdtsc() - t0;
+
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        HYPERCALL2(__HYPERVISOR_xen_version, XENVER_version, 0);
+    t1 = rdtsc();
+    bench_report("null hypercall (xen_version)", t1 - t0, BENCH_N);
+
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        HYPERCALL_DIRECT3(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    t1 = rdtsc();
+    bench_report("null hypercall (syscall)", t1 - t0, BENCH_N);
+
+    uint64_t va = spare_page(4), ptr = pte_maddr(va, 1), pte = pte_read(va, 1);
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        mmu_update1(ptr, pte, &done);
+    t1 = rdtsc();
+    bench_report("mmu_update, 1 PTE", t1 - t0, BENCH_N);
+
+    static struct mmu_update batch[512];
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t v = spare_page(10 + (i % 64));
+        batch[i].ptr = pte_maddr(v, 1);
+        batch[i].val = pte_read(v, 1);
+    }
+    t0 = rdtsc();
+    for (unsigned i = 0; i < 10; i++)
+        HYPERCALL4(__HYPERVISOR_mmu_update, batch, 512, &done, DOMID_SELF);
+    t1 = rdtsc();
+    bench_report("mmu_update, batch of 512", t1 - t0, 10);
+
+    install_traps();
+    trap_hook = fault_skip_hook;
+    uint64_t hole = spare_page(90);
+    update_va(hole, 0, UVMF_INVLPG);
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        __asm__ volatile("movq (%%rax), %%rax" ::"a"(hole) : "memory");   /* 48 8b 00 */
+    t1 = rdtsc();
+    bench_report("trap bounce (#PF and iret)", t1 - t0, BENCH_N);
+
+    setup_user(100, USER_CODE_VA, va_to_mfn((uint64_t)user_bench), USER_STACK_VA + 4096);
+    enter_user(USER_CODE_VA, USER_STACK_VA + 4096);
+    return RESULT_ERROR;
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
+    { "bench", case_bench },
     { "version", case_version },
     { "traps", case_traps },
     { "pagefault", case_pagefault },

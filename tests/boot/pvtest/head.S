@@ -145,3 +145,28 @@ user_msg:
         .balign 4096
         .global user_code_end
 user_code_end:
+
+/* Benchmark user program: 1000 null syscalls timed with rdtsc, report the
+   total with syscall 5 (which ends the run). */
+        .text
+        .balign 4096
+        .global user_bench
+user_bench:
+        rdtsc
+        shlq    $32, %rdx
+        orq     %rdx, %rax
+        movq    %rax, %r12
+        movq    $1000, %r13
+1:      movl    $4, %eax
+        syscall
+        decq    %r13
+        jnz     1b
+        rdtsc
+        shlq    $32, %rdx
+        orq     %rdx, %rax
+        subq    %r12, %rax
+        movq    %rax, %rdi
+        movl    $5, %eax
+        syscall
+2:      jmp     2b
+        .balign 4096
