@@ -27,6 +27,7 @@ static long do_iret_entry(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, ui
 static const hypercall_fn hypercall_table[64] = {
     HC(set_trap_table),
     HC(mmu_update),
+    HC(set_gdt),
     HC(stack_switch),
     HC(set_callbacks),
     HC(fpu_taskswitch),
@@ -36,6 +37,7 @@ static const hypercall_fn hypercall_table[64] = {
     HC(set_timer_op),
     HC(xen_version),
     HC(console_io),
+    HC(update_descriptor),
     HC(vm_assist),
     [__HYPERVISOR_iret] = do_iret_entry,
     HC(vcpu_op),

@@ -121,6 +121,9 @@ SCENARIOS += [
                              r"^\(d0\) ok   all done = 4096$", ALIVE]),
     pvtest("hostile_multicall", [r"^\(d0\) ok   the mmu_update after it did not run = 57005$", ALIVE]),
     pvtest("hostile_entry", [r"^\(d0\) ok   hypercall after mov-ss single-step = 4096$", ALIVE]),
+    pvtest("hostile_gdt", [r"^\(d0\) ok   a guest data selector loads = 19$",
+                           r"^\(d0\) ok   set_gdt with a DPL 0 code segment inside = -22$", ALIVE]),
+    pvtest("walk_tables", [r"^\(d0\) ok   writable mappings of page-table frames = 0$"]),
     pvtest("hostile_user_top", [r"^\(d0\) #GP for the return to 0x800000000000 from user mode", ALIVE]),
     # no handler at all: the domain is crashed, the hypervisor reports it
     pvtest("hostile_int80_unhandled", status=35,

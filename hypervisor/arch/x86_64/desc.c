@@ -10,7 +10,8 @@
 #include <xenia/layout.h>
 #include "core/env.h"
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+uint64_t gdt_table[GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+#define gdt gdt_table
 static struct tss64 tss __attribute__((aligned(64)));
 extern uint8_t boot_stack[], boot_stack_top[];
 

@@ -29,6 +29,7 @@ void pv_cpu_init(void)
     __asm__ volatile("mov %%cr0, %%rax; and $~4, %%rax; or $2, %%rax; mov %%rax, %%cr0"
                      ::: "rax");                          /* EM off, MP on */
     desc_set_rsp0((uint64_t)(&get_cpu_info()->guest_regs + 1));
+    gdt_area_init();
 }
 
 void pv_load_vcpu(struct vcpu *v)
@@ -41,5 +42,6 @@ void pv_load_vcpu(struct vcpu *v)
     __asm__ volatile("clts; fxrstor (%0)" ::"r"(v->fpu) : "memory");
     if (v->guest_ts)
         __asm__ volatile("mov %%cr0, %%rax; or $8, %%rax; mov %%rax, %%cr0" ::: "rax");
+    gdt_load_vcpu(v);
     time_update_vcpu(v);
 }

@@ -46,6 +46,8 @@ struct vcpu {
     bool guest_ts;             /* fpu_taskswitch(1): next FPU use raises #NM */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* fxsave area */
     struct pgt_cont pgt_cont;  /* preemptible page-table operations */
+    uint64_t gdt_frames[14];   /* set_gdt: guest GDT frames (PGT_SEG_DESC refs) */
+    unsigned gdt_nr_frames;
     uint64_t cpu_time_ns;      /* time spent running */
 };
 

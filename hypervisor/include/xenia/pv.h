@@ -39,5 +39,10 @@ long do_stack_switch(uint64_t ss, uint64_t sp);
 long do_set_segment_base(uint64_t which, uint64_t base);
 long do_fpu_taskswitch(uint64_t set);
 long do_iret(void);
+long do_set_gdt(uint64_t frame_list, uint64_t entries);
+long do_update_descriptor(uint64_t maddr, uint64_t desc);
+bool desc_check(uint64_t desc);
+void gdt_area_init(void);
+void gdt_load_vcpu(const struct vcpu *v);
 
 #endif

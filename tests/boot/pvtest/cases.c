@@ -591,6 +591,111 @@ static enum result case_bench(void)
     return RESULT_ERROR;
 }
 
+/* ---- descriptor tables ---- */
+
+#define DESC_DATA_DPL3 0x00cff2000000ffffull       /* flat data, DPL 3, present */
+#define DESC_CODE_DPL0 0x00af9a000000ffffull       /* 64-bit code, DPL 0 */
+#define DESC_CALLGATE  0x0000ec0000080000ull       /* a present call gate (S = 0) */
+
+static enum result case_hostile_gdt(void)
+{
+    uint64_t page = spare_page(70), bad = spare_page(71), done;
+    uint64_t mfn = va_to_mfn(page), bad_mfn = va_to_mfn(bad);
+    for (unsigned i = 0; i < 512; i++) {
+        ((uint64_t *)page)[i] = 0;
+        ((uint64_t *)bad)[i] = 0;
+    }
+    ((uint64_t *)page)[2] = DESC_DATA_DPL3;
+    ((uint64_t *)bad)[5] = DESC_CODE_DPL0;
+    uint64_t frames[1] = { mfn };
+    EXPECT_EQ("set_gdt on a frame mapped writable", HYPERCALL2(__HYPERVISOR_set_gdt, frames, 16), -22);
+    EXPECT_EQ("make it read-only", update_va(page, (mfn << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+    EXPECT_EQ("set_gdt", HYPERCALL2(__HYPERVISOR_set_gdt, frames, 16), 0);
+    uint16_t sel = 0;
+    __asm__ volatile("movw $0x13, %%ax; movw %%ax, %%ds; movw %%ds, %0" : "=r"(sel) :: "rax");
+    EXPECT_EQ("a guest data selector loads", sel, 0x13);
+    __asm__ volatile("movw %w0, %%ds" ::"r"(0));
+    EXPECT_EQ("writable map of a GDT frame", update_va(page, (mfn << 12) | PTE_FLAGS, 0), -22);
+    EXPECT_EQ("update_descriptor with a DPL 0 code segment", HYPERCALL2(__HYPERVISOR_update_descriptor, (mfn << 12) + 8 * 3, DESC_CODE_DPL0), -22);
+    EXPECT_EQ("update_descriptor with a call gate", HYPERCALL2(__HYPERVISOR_update_descriptor, (mfn << 12) + 8 * 3, DESC_CALLGATE), -22);
+    EXPECT_EQ("update_descriptor misaligned", HYPERCALL2(__HYPERVISOR_update_descriptor, (mfn << 12) + 8 * 3 + 4, DESC_DATA_DPL3), -22);
+    EXPECT_EQ("update_descriptor DPL 3 data", HYPERCALL2(__HYPERVISOR_update_descriptor, (mfn << 12) + 8 * 3, DESC_DATA_DPL3), 0);
+    EXPECT_EQ("descriptor written, accessed bit set", ((volatile uint64_t *)page)[3], DESC_DATA_DPL3 | (1ull << 40));
+    EXPECT_EQ("update_descriptor of a frame we do not own", HYPERCALL2(__HYPERVISOR_update_descriptor, 0x9full << 12, DESC_DATA_DPL3), -1);
+    EXPECT_EQ("make the bad frame read-only", update_va(bad, (bad_mfn << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+    uint64_t bad_frames[1] = { bad_mfn };
+    EXPECT_EQ("set_gdt with a DPL 0 code segment inside", HYPERCALL2(__HYPERVISOR_set_gdt, bad_frames, 16), -22);
+    EXPECT_EQ("set_gdt past the guest's entries", HYPERCALL2(__HYPERVISOR_set_gdt, frames, 7169), -22);
+    EXPECT_EQ("set_gdt with the frame list in the hypervisor", HYPERCALL2(__HYPERVISOR_set_gdt, 0xFFFF830000000000ull, 16), -14);
+    EXPECT_EQ("empty GDT", HYPERCALL2(__HYPERVISOR_set_gdt, frames, 0), 0);
+    EXPECT_EQ("the frame is writable again once released", update_va(page, (mfn << 12) | PTE_FLAGS, UVMF_INVLPG), 0);
+    (void)done;
+    return VERDICT();
+}
+
+/*
+ * No page-table frame is ever mapped writable: walk every table reachable
+ * from our L4 (guest slots only) and check each L1 entry's target against
+ * the set of table frames found.
+ */
+static uint64_t tables[256];
+static unsigned nr_tables;
+
+static void collect(uint64_t mfn, unsigned level)
+{
+    if (nr_tables < 256)
+        tables[nr_tables++] = mfn;
+    if (level == 1)
+        return;
+    const uint64_t *t = (const uint64_t *)mfn_to_va(mfn);
+    for (unsigned i = 0; i < 512; i++) {
+        if (level == 4 && i >= 256 && i <= 271)
+            continue;                               /* the hypervisor's slots */
+        if (t[i] & PTE_P)
+            collect((t[i] >> 12) & 0xffffffffffull, level - 1);
+    }
+}
+
+static enum result case_walk_tables(void)
+{
+    collect(va_to_mfn(pvtest_si->pt_base), 4);
+    unsigned l1s = 0, rw_maps = 0, bad = 0;
+    /* Every L1 entry: an RW mapping must not name any table frame. */
+    uint64_t l4 = va_to_mfn(pvtest_si->pt_base);
+    const uint64_t *t4 = (const uint64_t *)mfn_to_va(l4);
+    for (unsigned a = 0; a < 512; a++) {
+        if ((a >= 256 && a <= 271) || !(t4[a] & PTE_P))
+            continue;
+        const uint64_t *t3 = (const uint64_t *)mfn_to_va((t4[a] >> 12) & 0xffffffffffull);
+        for (unsigned b = 0; b < 512; b++) {
+            if (!(t3[b] & PTE_P))
+                continue;
+            const uint64_t *t2 = (const uint64_t *)mfn_to_va((t3[b] >> 12) & 0xffffffffffull);
+            for (unsigned c = 0; c < 512; c++) {
+                if (!(t2[c] & PTE_P))
+                    continue;
+                const uint64_t *t1 = (const uint64_t *)mfn_to_va((t2[c] >> 12) & 0xffffffffffull);
+                l1s++;
+                for (unsigned d = 0; d < 512; d++) {
+                    if ((t1[d] & (PTE_P | PTE_RW)) != (PTE_P | PTE_RW))
+                        continue;
+                    rw_maps++;
+                    uint64_t target = (t1[d] >> 12) & 0xffffffffffull;
+                    for (unsigned k = 0; k < nr_tables; k++)
+                        if (tables[k] == target) {
+                            printf("FAIL writable mapping of table frame %#lx at L1 %u/%u/%u/%u\n", target, a, b, c, d);
+                            bad++;
+                        }
+                }
+            }
+        }
+    }
+    printf("walked %u tables (%u L1s), %u writable mappings\n", nr_tables, l1s, rw_maps);
+    EXPECT_EQ("writable mappings of page-table frames", bad, 0);
+    EXPECT_EQ("the tables were walked", nr_tables >= 4 && rw_maps > 100, 1);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -606,5 +711,7 @@ const struct pvtest_case pvtest_cases[] = {
     { "hostile_entry", case_hostile_entry },
     { "hostile_int80_unhandled", case_hostile_int80_unhandled },
     { "hostile_user_top", case_hostile_user_top },
+    { "hostile_gdt", case_hostile_gdt },
+    { "walk_tables", case_walk_tables },
     { NULL, NULL },
 };
