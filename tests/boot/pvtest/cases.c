@@ -696,6 +696,37 @@ static enum result case_walk_tables(void)
     return VERDICT();
 }
 
+/*
+ * A batch of 2^20 mmu_update requests (16 MiB of them) completes through
+ * preemption: first map 16 MiB more of our memory with 8 new L1 tables.
+ */
+static enum result case_hostile_batch_1m(void)
+{
+    const uint64_t base = 0xffffffff80000000ull;
+    const uint64_t first_pfn = 1024, nr = 4096;     /* [4 MiB, 20 MiB) */
+    uint64_t done;
+    for (unsigned t = 0; t < 8; t++) {
+        uint64_t l1 = spare_page(200 + t);
+        for (unsigned i = 0; i < 512; i++)
+            ((uint64_t *)l1)[i] = (pfn_to_mfn(first_pfn + t * 512 + i) << 12) | PTE_FLAGS;
+        EXPECT_EQ("new L1 read-only", update_va(l1, (va_to_mfn(l1) << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+        uint64_t va = base + (first_pfn + t * 512) * 4096;
+        EXPECT_EQ("hook the L1 into our L2", mmu_update1(pte_maddr(va, 2), (va_to_mfn(l1) << 12) | PTE_FLAGS, &done), 0);
+    }
+    if (pvtest_failures)
+        return RESULT_FAILURE;
+    struct mmu_update *reqs = (struct mmu_update *)(base + first_pfn * 4096);
+    uint64_t va = spare_page(4), ptr = pte_maddr(va, 1), pte = pte_read(va, 1);
+    for (uint64_t i = 0; i < nr * 4096 / sizeof(*reqs); i++) {
+        reqs[i].ptr = ptr;
+        reqs[i].val = pte;
+    }
+    long rc = HYPERCALL4(__HYPERVISOR_mmu_update, reqs, 1u << 20, &done, DOMID_SELF);
+    EXPECT_EQ("1M-entry mmu_update", rc, 0);
+    EXPECT_EQ("done", done, 1u << 20);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -712,6 +743,7 @@ const struct pvtest_case pvtest_cases[] = {
     { "hostile_int80_unhandled", case_hostile_int80_unhandled },
     { "hostile_user_top", case_hostile_user_top },
     { "hostile_gdt", case_hostile_gdt },
+    { "hostile_batch_1m", case_hostile_batch_1m },
     { "walk_tables", case_walk_tables },
     { NULL, NULL },
 };
