@@ -92,6 +92,7 @@ void pv_exit_prepare(struct cpu_regs *regs)
             v->cpu_time_ns += now - last_switch_ns;
             last_switch_ns = now;
             v->regs = *regs;
+            pv_save_segments(v);
             __asm__ volatile("fxsave (%0)" ::"r"(v->fpu) : "memory");
         }
         if (!next) {
@@ -105,6 +106,7 @@ void pv_exit_prepare(struct cpu_regs *regs)
         ci->curr = next;
         last_switch_ns = now_ns();
         pv_load_vcpu(next);
+        pv_restore_segments(next, regs);
     }
 }
 

@@ -124,6 +124,7 @@ SCENARIOS += [
     pvtest("hostile_gdt", [r"^\(d0\) ok   a guest data selector loads = 19$",
                            r"^\(d0\) ok   set_gdt with a DPL 0 code segment inside = -22$", ALIVE]),
     pvtest("hostile_batch_1m", [r"^\(d0\) ok   done = 1048576$", ALIVE]),
+    pvtest("failsafe", [r"^\(d0\) ok   failed selector reported = 19$"]),
     pvtest("walk_tables", [r"^\(d0\) ok   writable mappings of page-table frames = 0$"]),
     pvtest("hostile_user_top", [r"^\(d0\) #GP for the return to 0x800000000000 from user mode", ALIVE]),
     # no handler at all: the domain is crashed, the hypervisor reports it

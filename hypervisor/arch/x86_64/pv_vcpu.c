@@ -10,6 +10,7 @@
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/x86.h>
+#include <xenia/guest_access.h>
 #include <xenia/mm.h>
 #include <xenia/pv.h>
 #include <xenia/time.h>
@@ -30,6 +31,88 @@ void pv_cpu_init(void)
                      ::: "rax");                          /* EM off, MP on */
     desc_set_rsp0((uint64_t)(&get_cpu_info()->guest_regs + 1));
     gdt_area_init();
+}
+
+/*
+ * Guest data selectors (ds, es, fs, gs) stay in the CPU while a vCPU runs
+ * (the hypervisor never loads them) and are saved and reloaded around a
+ * switch. A selector that no longer loads (the guest changed its GDT) faults
+ * in ring 0: the fixup loads the null selector instead and records it, and
+ * the guest gets its failsafe callback, as on Xen.
+ */
+#define LOAD_SEG(seg, val, bit, failed)                                        \
+    do {                                                                       \
+        uint32_t __sel = (val);                                                \
+        __asm__ volatile("1: movw %w[v], %%" seg "\n"                          \
+                         "2:\n"                                                \
+                         ".pushsection .fixup, \"ax\"\n"                       \
+                         "3: orl %[b], %[f]\n"                                  \
+                         "   xorl %k[v], %k[v]\n"                               \
+                         "   movw %w[v], %%" seg "\n"                           \
+                         "   jmp 2b\n"                                         \
+                         ".popsection\n"                                       \
+                         ".pushsection .ex_table, \"a\"\n"                     \
+                         "   .quad 1b, 3b\n"                                   \
+                         ".popsection"                                         \
+                         : [f] "+r"(failed), [v] "+r"(__sel)                    \
+                         : [b] "i"(bit));                                      \
+    } while (0)
+
+void pv_save_segments(struct vcpu *v)
+{
+    __asm__ volatile("movw %%ds, %0; movw %%es, %1; movw %%fs, %2; movw %%gs, %3"
+                     : "=m"(v->sel[0]), "=m"(v->sel[1]), "=m"(v->sel[2]), "=m"(v->sel[3]));
+}
+
+/* Reload the saved selectors; returns a mask (bit 0 ds .. bit 3 gs) of those
+   that failed and were loaded as null. */
+static unsigned load_segments(const struct vcpu *v)
+{
+    unsigned failed = 0;
+    LOAD_SEG("ds", v->sel[0], 1, failed);
+    LOAD_SEG("es", v->sel[1], 2, failed);
+    LOAD_SEG("fs", v->sel[2], 4, failed);
+    LOAD_SEG("gs", v->sel[3], 8, failed);
+    return failed;
+}
+
+/*
+ * The failsafe frame, from the lowest address: rcx, r11, ds, es, fs, gs,
+ * rip, cs (saved mask in bits 32-39), rflags, rsp, ss.
+ */
+void pv_restore_segments(struct vcpu *v, struct cpu_regs *regs)
+{
+    unsigned failed = load_segments(v);
+    if (!failed)
+        return;
+    if (!v->failsafe_cb) {
+        domain_crash(v->domain, "guest segment selectors cannot be loaded and no failsafe callback");
+        return;
+    }
+    struct vcpu_info *vi = v->vcpu_info;
+    uint8_t mask = vi->evtchn_upcall_mask;
+    bool was_kernel = v->kernel_mode;
+    if (!was_kernel)
+        pv_toggle_mode(v);
+    uint64_t sp = (was_kernel ? regs->rsp : v->kernel_sp) & ~15ull;
+    uint64_t cs = was_kernel ? regs->cs & ~3ull : regs->cs;     /* RPL 0: kernel context */
+    uint64_t frame[11] = {
+        regs->rcx, regs->r11, v->sel[0], v->sel[1], v->sel[2], v->sel[3], regs->rip,
+        (cs & 0xffff) | ((uint64_t)mask << 32),
+        (regs->rflags & ~(uint64_t)X86_EFLAGS_IF) | (mask ? 0 : X86_EFLAGS_IF), regs->rsp, regs->ss,
+    };
+    sp -= sizeof(frame);
+    if (copy_to_guest(sp, frame, sizeof(frame))) {
+        domain_crash(v->domain, "cannot write the failsafe frame");
+        return;
+    }
+    if (v->failsafe_cb_flags & CALLBACKF_mask_events)
+        vi->evtchn_upcall_mask = 1;
+    regs->rsp = sp;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rip = v->failsafe_cb;
+    regs->rflags &= ~(uint64_t)(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF);
 }
 
 void pv_load_vcpu(struct vcpu *v)

@@ -116,7 +116,7 @@ void trap_dispatch(struct cpu_regs *regs)
         return;
     }
     /* A fault on a guest access with a fixup (copy_to/from_guest). */
-    uint64_t fixup = (vec == VEC_PF || vec == VEC_GP) ? ex_table_fixup(regs->rip) : 0;
+    uint64_t fixup = (vec >= 10 && vec <= 14) ? ex_table_fixup(regs->rip) : 0;  /* #TS..#PF */
     if (fixup) {
         regs->rip = fixup;
         return;

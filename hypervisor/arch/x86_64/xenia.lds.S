@@ -34,6 +34,7 @@ SECTIONS
     __image_start = .;
     .text : AT(ADDR(.text) - HV_IMAGE_BASE) {
         *(.text .text.*)
+        *(.fixup)
     } :text
     __text_end = .;
 

@@ -38,6 +38,7 @@ struct vcpu {
     uint64_t user_l4_mfn;      /* cr3 for user mode, 0 if none */
     uint64_t kernel_ss, kernel_sp;  /* stack_switch: where user->kernel bounces land */
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint16_t sel[4];           /* ds, es, fs, gs while not running */
     uint64_t event_cb, failsafe_cb, syscall_cb, nmi_cb;
     uint8_t event_cb_flags, failsafe_cb_flags, syscall_cb_flags;
     struct pv_trap traps[256];

@@ -29,6 +29,8 @@ void pv_guest_exception(struct cpu_regs *regs);     /* from trap_dispatch */
 int pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs);  /* 1 handled, 0 not */
 void pv_cpu_init(void);                             /* syscall MSRs */
 void pv_load_vcpu(struct vcpu *v);                  /* cr3, segment bases, FPU */
+void pv_save_segments(struct vcpu *v);
+void pv_restore_segments(struct vcpu *v, struct cpu_regs *regs);  /* failsafe on error */
 __noreturn void enter_guest(void);
 __noreturn void sched_start(void);       /* run the first runnable vCPU */
 

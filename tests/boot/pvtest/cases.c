@@ -634,6 +634,46 @@ static enum result case_hostile_gdt(void)
 }
 
 /*
+ * Failsafe: our ds selector stops being loadable (its descriptor made not
+ * present) while we are switched out; reloading it on the way back must
+ * give us the failsafe callback with the selector, never a hypervisor fault.
+ */
+extern char failsafe_entry[];
+extern volatile uint64_t failsafe_ds, failsafe_count;
+
+static uint64_t read_time_rough(void)
+{
+    volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    return t->system_time;
+}
+
+static enum result case_failsafe(void)
+{
+    uint64_t page = spare_page(72);
+    uint64_t mfn = va_to_mfn(page);
+    map_shared_info();
+    for (unsigned i = 0; i < 512; i++)
+        ((uint64_t *)page)[i] = 0;
+    ((uint64_t *)page)[2] = DESC_DATA_DPL3;
+    EXPECT_EQ("make it read-only", update_va(page, (mfn << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+    uint64_t frames[1] = { mfn };
+    EXPECT_EQ("set_gdt", HYPERCALL2(__HYPERVISOR_set_gdt, frames, 16), 0);
+    struct callback_register cb = { CALLBACKTYPE_failsafe, 0, 0, (uint64_t)failsafe_entry };
+    EXPECT_EQ("register failsafe", HYPERCALL2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb), 0);
+    __asm__ volatile("movw $0x13, %%ax; movw %%ax, %%ds" ::: "rax");
+    EXPECT_EQ("descriptor made not present", HYPERCALL2(__HYPERVISOR_update_descriptor, (mfn << 12) + 16, DESC_DATA_DPL3 & ~(1ull << 47)), 0);
+    /* Block on a timer: we are switched out and back in. */
+    EXPECT_EQ("set_timer_op", HYPERCALL2(__HYPERVISOR_set_timer_op, read_time_rough() + 30000000, 0), 0);
+    EXPECT_EQ("block", HYPERCALL2(__HYPERVISOR_sched_op, SCHEDOP_block, 0), 0);
+    uint16_t ds;
+    __asm__ volatile("movw %%ds, %0" : "=r"(ds));
+    EXPECT_EQ("failsafe callbacks", failsafe_count, 1);
+    EXPECT_EQ("failed selector reported", failsafe_ds, 0x13);
+    EXPECT_EQ("ds is null afterwards", ds, 0);
+    return VERDICT();
+}
+
+/*
  * No page-table frame is ever mapped writable: walk every table reachable
  * from our L4 (guest slots only) and check each L1 entry's target against
  * the set of table frames found.
@@ -745,5 +785,6 @@ const struct pvtest_case pvtest_cases[] = {
     { "hostile_gdt", case_hostile_gdt },
     { "hostile_batch_1m", case_hostile_batch_1m },
     { "walk_tables", case_walk_tables },
+    { "failsafe", case_failsafe },
     { NULL, NULL },
 };

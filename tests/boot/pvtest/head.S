@@ -170,3 +170,24 @@ user_bench:
         syscall
 2:      jmp     2b
         .balign 4096
+
+/* Failsafe callback: frame rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss.
+   Records the selector that failed (ds) and returns with iret. */
+        .text
+        .global failsafe_entry
+failsafe_entry:
+        pushq   %rax
+        movq    24(%rsp), %rax
+        movq    %rax, failsafe_ds(%rip)
+        incq    failsafe_count(%rip)
+        popq    %rax
+        popq    %rcx
+        popq    %r11
+        addq    $32, %rsp
+        pushq   $0
+        jmp     hypercall_page + 23 * 32
+
+        .data
+        .global failsafe_ds, failsafe_count
+failsafe_ds:    .quad 0
+failsafe_count: .quad 0
