@@ -100,8 +100,7 @@ void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs, unsigned vector,
                "no guest handler\n", v->domain->id, v->id,
                vector < 32 ? vector_names[vector] : "interrupt", vector, error, regs->cs,
                regs->rip, v->kernel_mode ? "kernel" : "user");
-        pr_err("d%uv%u: rsp %016lx rflags %016lx cr2 %016lx rax %016lx\n", v->domain->id,
-               v->id, regs->rsp, regs->rflags, vector == VEC_PF ? read_cr2() : 0, regs->rax);
+        regs_dump(regs);
         domain_crash(v->domain, "fault with no handler");
         return;
     }

@@ -82,8 +82,13 @@ void trap_dump(const struct cpu_regs *r)
 
     pr_err("*** Hypervisor exception: vector %lu, %s, error code %#lx ***\n", r->vector, name,
            r->error_code);
-    pr_err("rip: %04lx:%016lx   rflags: %016lx\n", r->cs, r->rip, r->rflags);
-    pr_err("rsp: %04lx:%016lx   cr2: %016lx   cr3: %016lx\n", r->ss, r->rsp, read_cr2(),
+    regs_dump(r);
+}
+
+void regs_dump(const struct cpu_regs *r)
+{
+    pr_err("rip: %04lx:%016lx   rflags: %016lx\n", r->cs & 0xffff, r->rip, r->rflags);
+    pr_err("rsp: %04lx:%016lx   cr2: %016lx   cr3: %016lx\n", r->ss & 0xffff, r->rsp, read_cr2(),
            read_cr3());
     pr_err("rax: %016lx   rbx: %016lx   rcx: %016lx\n", r->rax, r->rbx, r->rcx);
     pr_err("rdx: %016lx   rsi: %016lx   rdi: %016lx\n", r->rdx, r->rsi, r->rdi);

@@ -28,5 +28,6 @@ typedef void (*irq_handler_t)(struct cpu_regs *regs);
 void irq_register(unsigned vector, irq_handler_t fn);
 void trap_dispatch(struct cpu_regs *regs);
 void trap_dump(const struct cpu_regs *regs);
+void regs_dump(const struct cpu_regs *regs);      /* GPRs, rip, rsp, flags, cr0/2/3/4 */
 
 #endif
