@@ -107,6 +107,8 @@ SCENARIOS += [
     pvtest("hello", [r"^\(d0\) hello from pvtest: hypervisor version 4\.17$",
                      r"^\(XEN\) dom0: pvtest kernel 0xffffffff80000000-", ALIVE]),
     pvtest("hello", path="iso"),
+    pvtest("entry_regs", [r"^\(d0\) ok   r14 = 0$", r"^\(d0\) ok   rsi = start_info = 1$"]),
+    pvtest("regs", [r"^\(d0\) ok   callee register preserved across a hypercall = 26214$"]),
     pvtest("version", [r"^\(d0\) ok   capabilities = xen-3\.0-x86_64 = 1$"]),
     pvtest("traps", [r"^\(d0\) ok   traps taken = 4$"]),
     pvtest("pagefault", [r"^\(d0\) ok   cr2 in vcpu_info = faulting address = 1$"]),

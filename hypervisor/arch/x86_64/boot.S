@@ -13,6 +13,7 @@
  * them unchanged; it tells the protocols apart by the magic.
  */
 #include <xenia/layout.h>
+#include <asm/regs.h>
 
 #define MB2_HEADER_MAGIC    0xE85250D6
 #define MB2_ARCH_I386       0
@@ -183,7 +184,8 @@ start64:
         xor     %eax, %eax
         mov     %eax, %fs
         mov     %eax, %gs
-        lea     boot_stack_top(%rip), %rsp
+        /* The stack starts below struct cpu_info, which tops the block. */
+        lea     boot_stack_top - CPU_INFO_SIZE(%rip), %rsp
         xor     %ebp, %ebp
         /* edi = magic, esi = info physical address (zero-extended) */
         mov     %esi, %esi

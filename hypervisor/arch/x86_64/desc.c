@@ -7,6 +7,7 @@
  * is still the guest's (mov ss + single-step + syscall).
  */
 #include <asm/desc.h>
+#include <asm/regs.h>
 #include <xenia/layout.h>
 #include "core/env.h"
 
@@ -50,7 +51,7 @@ void desc_init(void)
     gdt[SEL_GUEST_DS >> 3] = DESC_DATA(3);
     gdt[SEL_GUEST_CS64 >> 3] = DESC_CODE64(3);
 
-    tss.rsp[0] = (uint64_t)boot_stack_top;
+    tss.rsp[0] = (uint64_t)boot_stack_top - CPU_INFO_SIZE;    /* pv_cpu_init: the guest frame */
     tss.ist[IST_DF - 1] = ist_top(IST_DF);
     tss.ist[IST_NMI - 1] = ist_top(IST_NMI);
     tss.ist[IST_MC - 1] = ist_top(IST_MC);

@@ -9,6 +9,7 @@
  */
 #include <asm/current.h>
 #include <asm/desc.h>
+#include <asm/regs.h>
 #include <asm/x86.h>
 #include <xenia/guest_access.h>
 #include <xenia/mm.h>
@@ -17,6 +18,8 @@
 
 extern uint8_t syscall_entry[], syscall32_entry[];
 void desc_set_rsp0(uint64_t rsp0);
+_Static_assert(sizeof(struct cpu_info) == CPU_INFO_SIZE, "asm/regs.h CPU_INFO_SIZE");
+_Static_assert(sizeof(struct cpu_regs) == REGS_SIZE, "asm/regs.h REGS_SIZE");
 
 void pv_cpu_init(void)
 {

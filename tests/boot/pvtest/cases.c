@@ -767,6 +767,48 @@ static enum result case_hostile_batch_1m(void)
     return VERDICT();
 }
 
+/* Registers a guest did not give the hypervisor come back unchanged, and
+   no hypervisor value ever shows up in them. */
+static enum result case_regs(void)
+{
+    uint64_t out[6];
+    __asm__ volatile("movq $0x1111, %%rbx; movq $0x2222, %%rbp; movq $0x3333, %%r12;"
+                     "movq $0x4444, %%r13; movq $0x5555, %%r14; movq $0x6666, %%r15;"
+                     "movq $17, %%rax; xorl %%edi, %%edi; xorl %%esi, %%esi; syscall;"
+                     "movq %%rbx, 0(%0); movq %%rbp, 8(%0); movq %%r12, 16(%0);"
+                     "movq %%r13, 24(%0); movq %%r14, 32(%0); movq %%r15, 40(%0)"
+                     :: "r"(out) : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9",
+                        "r10", "r11", "r12", "r13", "r14", "r15", "memory");
+    for (unsigned i = 0; i < 6; i++)
+        EXPECT_EQ("callee register preserved across a hypercall", out[i], 0x1111 * (i + 1));
+    return VERDICT();
+}
+
+/* The registers at the entry point (pv-abi.md): rsi = start_info, rsp on
+   the boot stack inside the initial mapping, IF set, flat selectors, all
+   other GPRs zero; events masked in vcpu_info. */
+extern uint64_t entry_regs[19];
+
+static enum result case_entry_regs(void)
+{
+    static const char *const names[16] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+                                           "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+    for (unsigned i = 0; i < 16; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        EXPECT_EQ(names[i], entry_regs[i], 0);
+    }
+    EXPECT_EQ("rsi = start_info", entry_regs[4] == (uint64_t)pvtest_si, 1);
+    EXPECT_EQ("rsp above the page tables, 16-byte aligned",
+              entry_regs[7] > pvtest_si->pt_base + pvtest_si->nr_pt_frames * 4096 && entry_regs[7] % 16 == 0, 1);
+    EXPECT_EQ("rflags.IF", (entry_regs[16] >> 9) & 1, 1);
+    EXPECT_EQ("cs", entry_regs[17], FLAT_KERNEL_CS);
+    EXPECT_EQ("ss", entry_regs[18], FLAT_KERNEL_SS);
+    map_shared_info();
+    EXPECT_EQ("events masked at entry", shared_info->vcpu_info[0].evtchn_upcall_mask, 1);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -786,5 +828,7 @@ const struct pvtest_case pvtest_cases[] = {
     { "hostile_batch_1m", case_hostile_batch_1m },
     { "walk_tables", case_walk_tables },
     { "failsafe", case_failsafe },
+    { "regs", case_regs },
+    { "entry_regs", case_entry_regs },
     { NULL, NULL },
 };

@@ -24,7 +24,28 @@
         .text
         .global _start
 _start:
-        /* rsi = start_info, rsp = the builder's boot stack */
+        /* rsi = start_info, rsp = the builder's boot stack; record every
+           register as the hypervisor handed it over (case entry_regs) */
+        movq    %rax, entry_regs + 0(%rip)
+        movq    %rbx, entry_regs + 8(%rip)
+        movq    %rcx, entry_regs + 16(%rip)
+        movq    %rdx, entry_regs + 24(%rip)
+        movq    %rsi, entry_regs + 32(%rip)
+        movq    %rdi, entry_regs + 40(%rip)
+        movq    %rbp, entry_regs + 48(%rip)
+        movq    %rsp, entry_regs + 56(%rip)
+        movq    %r8, entry_regs + 64(%rip)
+        movq    %r9, entry_regs + 72(%rip)
+        movq    %r10, entry_regs + 80(%rip)
+        movq    %r11, entry_regs + 88(%rip)
+        movq    %r12, entry_regs + 96(%rip)
+        movq    %r13, entry_regs + 104(%rip)
+        movq    %r14, entry_regs + 112(%rip)
+        movq    %r15, entry_regs + 120(%rip)
+        pushfq
+        popq    entry_regs + 128(%rip)
+        movw    %cs, entry_regs + 136(%rip)
+        movw    %ss, entry_regs + 144(%rip)
         lea     boot_stack_top(%rip), %rsp
         movq    %rsi, %rdi
         call    pvtest_main
@@ -37,6 +58,10 @@ hypercall_page:
         .skip   4096
 
         .bss
+        .balign 16
+        .global entry_regs
+entry_regs:
+        .skip   19 * 8
         .balign 16
         .skip   16384
 boot_stack_top:
