@@ -12,9 +12,13 @@ $(BOOT_MODULE):
 	@mkdir -p $(dir $@)
 	@printf 'Xenia demo module: loaded by GRUB as module2, listed at boot.\n' > $@
 
-$(ISO): $(HV_ELF) $(BOOT_MODULE) tools/mkiso.sh $(MAKEFILE_LIST) | $(DEPS_STAMP)
+# The demo ISO: dom0 (the pv-guest kernel) as module 0, its ramdisk as
+# module 1 (a placeholder text file until the ramdisk archive exists).
+DOM0_CMDLINE ?= console=hvc0
+$(ISO): $(HV_ELF) $$(PVG_DOM0) $(BOOT_MODULE) tools/mkiso.sh tools/build.mk | $(DEPS_STAMP)
 	@echo "  ISO     $@"
-	@bash tools/mkiso.sh $@ $(HV_ELF) "$(XEN_CMDLINE)" $(BOOT_MODULE) "hello.mod demo=1"
+	@bash tools/mkiso.sh $@ $(HV_ELF) "$(XEN_CMDLINE)" $(PVG_DOM0) "$(DOM0_CMDLINE)" \
+	    $(BOOT_MODULE) "hello.mod demo=1"
 
 ALL_TARGETS += $(ISO)
 
@@ -23,11 +27,13 @@ run: $(DEPS_STAMP) $(ISO)
 	@echo "Booting $(ISO) in QEMU (TCG). Quit with Ctrl-A then X."
 	@bash tools/qemu-run.sh iso $(ISO)
 
-run-direct: $(DEPS_STAMP) $(HV_ELF32) $(BOOT_MODULE)
+run-direct: $(DEPS_STAMP) $(HV_ELF32) $$(PVG_DOM0) $(BOOT_MODULE)
 	@echo "Booting $(HV_ELF32) with qemu -kernel. Quit with Ctrl-A then X."
-	@bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" "$(BOOT_MODULE) hello.mod demo=1"
+	@bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" \
+	    "$(PVG_DOM0) $(DOM0_CMDLINE),$(BOOT_MODULE) hello.mod demo=1"
 
-debug: $(DEPS_STAMP) $(HV_ELF32) $(BOOT_MODULE)
+debug: $(DEPS_STAMP) $(HV_ELF32) $$(PVG_DOM0) $(BOOT_MODULE)
 	@echo "QEMU waits for gdb. In another terminal type:"
 	@echo "    gdb $(HV_ELF) -ex 'target remote :1234'"
-	@GDB=1 bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" "$(BOOT_MODULE) hello.mod demo=1"
+	@GDB=1 bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" \
+	    "$(PVG_DOM0) $(DOM0_CMDLINE),$(BOOT_MODULE) hello.mod demo=1"

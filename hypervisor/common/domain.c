@@ -39,13 +39,18 @@ struct domain *domain_create(uint16_t id, bool privileged)
             free_page(si);
         return NULL;
     }
+    pgt_cont_init(&v->pgt_cont, PGT_BUDGET_DEFAULT);
     d->id = id;
     d->privileged = privileged;
     d->io_privileged = privileged;
     d->state = DOMAIN_RUNNING;
     d->shared_info = si;
     d->shared_info_mfn = virt_to_phys(si) >> PAGE_SHIFT;
+    /* The guest maps shared_info writable and the hypervisor writes it at
+       any time: a permanent PGT_WRITABLE reference keeps it from ever being
+       typed as a page table or descriptor frame. */
     BUG_ON(pgt_assign(&pgt_env_hv, d->shared_info_mfn, id));
+    BUG_ON(pgt_get_type(&pgt_env_hv, &v->pgt_cont, d->shared_info_mfn, PGT_WRITABLE, id));
     d->console_at_line_start = true;
     fmt_snprintf(d->console_prefix, sizeof(d->console_prefix), "(d%u) ", id);
 
@@ -54,7 +59,6 @@ struct domain *domain_create(uint16_t id, bool privileged)
     v->state = VCPU_DOWN;
     v->vcpu_info = &d->shared_info->vcpu_info[0];
     v->vcpu_info->evtchn_upcall_mask = 1;
-    pgt_cont_init(&v->pgt_cont, PGT_BUDGET_DEFAULT);
     fpu_init_state(v->fpu);
     d->vcpus[0] = v;
     for (unsigned i = 0; i < XEN_EVTCHN_2L_WORDS; i++)

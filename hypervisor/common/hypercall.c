@@ -52,19 +52,23 @@ static const hypercall_fn hypercall_table[64] = {
 uint64_t hypercall_count;
 static bool continued;          /* set by hypercall_continuation() */
 static bool in_multicall;
+static uint64_t mc_args[5];     /* a multicall entry's arguments to restart with */
 
-bool hypercall_in_multicall(void)
-{
-    return in_multicall;
-}
-
+/*
+ * Outside a multicall, the guest re-executes its `syscall` with new
+ * arguments. Inside one, the entry's new arguments are kept here; the
+ * multicall writes them back into the guest's entry and restarts itself
+ * from that entry (as Xen does), so no work is ever redone or lost.
+ */
 long hypercall_continuation(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                             uint64_t a5)
 {
     struct cpu_regs *regs = guest_regs();
     continued = true;
-    if (in_multicall)
-        return 0;               /* the multicall loop restarts the batch */
+    if (in_multicall) {
+        mc_args[0] = a1, mc_args[1] = a2, mc_args[2] = a3, mc_args[3] = a4, mc_args[4] = a5;
+        return 0;
+    }
     regs->rax = nr;
     regs->rdi = a1;
     regs->rsi = a2;
@@ -75,7 +79,7 @@ long hypercall_continuation(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3, 
     return 0;
 }
 
-static long call(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static long call(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr])
         return -ENOSYS;
@@ -84,16 +88,9 @@ static long call(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 
 void hypercall_dispatch(struct cpu_regs *regs)
 {
-    unsigned nr = (unsigned)regs->rax;
-    long ret;
-
     hypercall_count++;
-    if (regs->rax >= ARRAY_SIZE(hypercall_table)) {
-        regs->rax = (uint64_t)-ENOSYS;
-        return;
-    }
     continued = false;
-    ret = call(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
+    long ret = call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
     if (!continued)
         regs->rax = (uint64_t)ret;
 }
@@ -101,6 +98,7 @@ void hypercall_dispatch(struct cpu_regs *regs)
 long do_multicall(uint64_t list, uint64_t count, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
+    struct vcpu *v = current;
     struct multicall_entry mc;
 
     if (in_multicall)
@@ -109,24 +107,30 @@ long do_multicall(uint64_t list, uint64_t count, uint64_t a3, uint64_t a4, uint6
         uint64_t va = list + i * sizeof(mc);
         if (count > (1ull << 20) || copy_from_guest(&mc, va, sizeof(mc)))
             return -EFAULT;
-        if (mc.op == __HYPERVISOR_multicall)
+        if (i && (i % 64) == 0)             /* long batches are preemptible too */
+            return hypercall_continuation(__HYPERVISOR_multicall, va, count - i, 0, 0, 0);
+        if (mc.op == __HYPERVISOR_multicall) {
             mc.result = (uint64_t)-EINVAL;
-        else {
+        } else {
             in_multicall = true;
             continued = false;
-            mc.result = (uint64_t)call((unsigned)mc.op, mc.args[0], mc.args[1], mc.args[2],
-                                       mc.args[3], mc.args[4]);
+            mc.result = (uint64_t)call(mc.op, mc.args[0], mc.args[1], mc.args[2], mc.args[3],
+                                       mc.args[4]);
             in_multicall = false;
         }
+        if (v->domain->state != DOMAIN_RUNNING)
+            return 0;                       /* the entry shut the domain down */
         if (continued) {
-            /* Restart the multicall at this entry once the guest runs again. */
             continued = false;
+            if (copy_to_guest(va + offsetof(struct multicall_entry, args), mc_args,
+                              sizeof(mc_args)))
+                return -EFAULT;
             return hypercall_continuation(__HYPERVISOR_multicall, va, count - i, 0, 0, 0);
         }
-        if (mc.op == __HYPERVISOR_iret) {
-            /* Privilege changed: the rest of the batch must not run. */
+        /* A change of privilege (iret, to user mode or not) ends the batch:
+           nothing after it may run with the new context [XSA-213]. */
+        if (mc.op == __HYPERVISOR_iret || !v->kernel_mode)
             return (long)mc.result;
-        }
         if (copy_to_guest(va + offsetof(struct multicall_entry, result), &mc.result,
                           sizeof(mc.result)))
             return -EFAULT;

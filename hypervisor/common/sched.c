@@ -92,8 +92,7 @@ void pv_exit_prepare(struct cpu_regs *regs)
             v->cpu_time_ns += now - last_switch_ns;
             last_switch_ns = now;
             v->regs = *regs;
-            pv_save_segments(v);
-            __asm__ volatile("fxsave (%0)" ::"r"(v->fpu) : "memory");
+            pv_save_vcpu(v);
         }
         if (!next) {
             ci->curr = NULL;
@@ -105,8 +104,7 @@ void pv_exit_prepare(struct cpu_regs *regs)
         *regs = next->regs;
         ci->curr = next;
         last_switch_ns = now_ns();
-        pv_load_vcpu(next);
-        pv_restore_segments(next, regs);
+        pv_load_vcpu(next, regs);
     }
 }
 
@@ -121,7 +119,7 @@ __noreturn void sched_start(void)
     *guest_regs() = first->regs;
     get_cpu_info()->curr = first;
     last_switch_ns = now_ns();
-    pv_load_vcpu(first);
+    pv_load_vcpu(first, guest_regs());
     enter_guest();
 }
 

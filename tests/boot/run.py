@@ -127,6 +127,7 @@ SCENARIOS += [
                            r"^\(d0\) ok   set_gdt with a DPL 0 code segment inside = -22$", ALIVE]),
     pvtest("hostile_batch_1m", [r"^\(d0\) ok   done = 1048576$", ALIVE]),
     pvtest("failsafe", [r"^\(d0\) ok   failed selector reported = 19$"]),
+    pvtest("hostile_review", [r"^\(d0\) ok   all 1024 done = 1024$", ALIVE]),
     pvtest("walk_tables", [r"^\(d0\) ok   writable mappings of page-table frames = 0$"]),
     pvtest("hostile_user_top", [r"^\(d0\) #GP for the return to 0x800000000000 from user mode", ALIVE]),
     # no handler at all: the domain is crashed, the hypervisor reports it
@@ -134,6 +135,33 @@ SCENARIOS += [
            expect=[r"^\(XEN\) d0v0: unhandled #GP \(vector 13, error 0x[0-9a-f]+\) at e033:",
                    r"^\(XEN\) Domain 0 crashed: fault with no handler$",
                    r"^\(XEN\) Domain 0 shut down: reason crash \(3\)$"]),
+]
+
+
+def guest_kernel(test):
+    """A tests/guest test kernel (pv-guest sources) booted as dom0."""
+    return dict(name="guest-" + test, path="kernel", cmdline="testexit loglvl=all", status=33,
+                modules=[("tests/guest/%s.elf" % test, "")],
+                expect=[r"^\(d0\) Test result: SUCCESS$", ALIVE],
+                reject=[r"Panic", r"Test result: (FAILURE|ERROR)"])
+
+
+GUEST_TESTS = ["console", "traps", "user", "pagefault", "mmu", "time", "version",
+               "hypercall_direct", "newlib", "threads"]
+SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
+    # the real dom0: GRUB -> Xenia -> pv-guest dom0 (user mode, threads, newlib)
+    dict(name="dom0-pv-guest", path="iso", cmdline="testexit loglvl=all", status=33,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("boot/hello.mod", "ramdisk")],
+         expect=[r"^\(XEN\) dom0: Xenia kernel 0xffffffff80000000-",
+                 r"^\(d0\) dom0: newlib printf works: newlib-33  3\.14 0xdeadbeefcafe$",
+                 r"^\(d0\) dom0: user program exited with 42 ",
+                 r"^\(d0\) dom0: done$", ALIVE],
+         reject=[r"Panic", r"crash"]),
+    # without `poweroff` dom0 idles: the run ends at the wall-clock limit
+    dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
+         modules=[("pv-guest/dom0.elf", ""), ("boot/hello.mod", "ramdisk")],
+         expect=[r"^\(d0\) dom0: done$", r"^\(d0\) dom0: idle$"],
+         reject=[r"Panic", r"Domain 0 shut down"]),
 ]
 
 

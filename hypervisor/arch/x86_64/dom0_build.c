@@ -18,6 +18,7 @@
 #include <xenia/dom0.h>
 #include <xenia/domain.h>
 #include <xenia/errno.h>
+#include <xenia/guest_access.h>
 #include <xenia/mm.h>
 #include <xenia/params.h>
 #include <xenia/pv.h>
@@ -64,7 +65,7 @@ static void compute_layout(struct layout *l, const struct elf_image *img, uint64
     l->si_start = page_up(l->p2m_start + nr_pages * 8);
     l->pt_start = l->si_start + PAGE_SIZE;
     /* The table count depends on v_end, which depends on the count. */
-    for (l->nr_pt_frames = 1;; l->nr_pt_frames++) {
+    for (l->nr_pt_frames = 1; l->nr_pt_frames < 4096; l->nr_pt_frames++) {
         l->stack_start = l->pt_start + l->nr_pt_frames * PAGE_SIZE;
         uint64_t used_end = l->stack_start + PAGE_SIZE;
         l->v_end = ALIGN_UP(used_end, 4 * MIB);
@@ -178,6 +179,14 @@ int dom0_build(const struct mb_module *kernel, const struct mb_module *initrd,
     }
     if (!(img.notes.present & (1u << XEN_ELFNOTE_VIRT_BASE)))
         img.notes.virt_base = ALIGN_DOWN(img.vstart, 4 * MIB);
+    /* The whole initial mapping must fit below the top of the address space
+       and stay in one canonical half, clear of the hypervisor's slots. */
+    if (!IS_ALIGNED(img.notes.virt_base, PAGE_SIZE) || img.vstart < img.notes.virt_base ||
+        img.vend > ~0ull - initrd_len - (64 * MIB) ||
+        !guest_range_ok(img.notes.virt_base, img.vend + initrd_len + 64 * MIB - img.notes.virt_base)) {
+        pr_err("dom0: kernel virtual layout %#lx-%#lx does not fit\n", img.vstart, img.vend);
+        return -EINVAL;
+    }
 
     /* Size the layout with a first guess of the page count, then for real. */
     struct layout l;
@@ -250,6 +259,12 @@ int dom0_build(const struct mb_module *kernel, const struct mb_module *initrd,
         rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
     if (rc) {
         pr_err("dom0: initial page tables failed validation (%d)\n", rc);
+        return -EINVAL;
+    }
+    /* The vCPU's cr3 holds its own type reference (NEW_BASEPTR drops it). */
+    rc = pgt_get_type(&pgt_env_hv, &v->pgt_cont, l4_mfn, PGT_L4, d->id);
+    if (rc) {
+        pr_err("dom0: cannot reference the initial L4 (%d)\n", rc);
         return -EINVAL;
     }
     v->kernel_l4_mfn = l4_mfn;

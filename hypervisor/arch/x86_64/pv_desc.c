@@ -108,6 +108,8 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries)
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
+    if (!pgt_cont_idle(&v->pgt_cont))
+        return -EBUSY;                              /* a page-table walk is pending */
     n = (unsigned)((entries * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
     if (n && copy_from_guest(frames, frame_list, n * sizeof(frames[0])))
         return -EFAULT;
@@ -136,6 +138,8 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc)
 
     if ((maddr & 7) || mfn >= mm_max_pfn || !desc_check(desc))
         return -EINVAL;
+    if (!pgt_cont_idle(&v->pgt_cont))
+        return -EBUSY;
     int rc = pgt_get_type(&pgt_env_hv, &v->pgt_cont, mfn, PGT_SEG_DESC, v->domain->id);
     if (rc)
         return rc == -ERESTART ? -EINVAL : rc;

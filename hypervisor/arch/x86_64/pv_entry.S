@@ -36,6 +36,7 @@ syscall_entry:
         pushq   $VEC_SYSCALL                    /* vector */
         movq    6 * 8(%rsp), %rax               /* guest rax back */
         movq    $SEL_GUEST_DS, 6 * 8(%rsp)   /* ss */
+syscall_save_gprs:
         pushq   %rax
         pushq   %rbx
         pushq   %rcx
@@ -54,10 +55,14 @@ syscall_entry:
         cld
         movq    %rsp, %rdi
         sti
+        cmpq    $SEL_GUEST_CS32, REGS_CS(%rsp)
+        je      1f
         call    pv_syscall
         jmp     ret_to_guest
+1:      call    pv_syscall32
+        jmp     ret_to_guest
 
-/* A 32-bit `syscall` (compat mode) is not supported: crash the domain. */
+/* A 32-bit `syscall` (compat mode) is not supported: the guest gets #UD. */
         .global syscall32_entry
 syscall32_entry:
         movabs  %rax, CPU0_RSP0 - 8
@@ -71,10 +76,8 @@ syscall32_entry:
         pushq   $VEC_SYSCALL
         movq    6 * 8(%rsp), %rax
         movq    $SEL_GUEST_DS, 6 * 8(%rsp)
-        subq    $15 * 8, %rsp                   /* GPRs are not kept */
-        movq    %rsp, %rdi
-        call    pv_syscall32
-        jmp     ret_to_guest
+        jmp     syscall_save_gprs
+
 
         .global ret_to_guest
 ret_to_guest:

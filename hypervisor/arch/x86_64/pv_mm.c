@@ -170,17 +170,14 @@ preempt:
     flush_local();
     if (pdone)
         copy_to_guest(pdone, &done, sizeof(done));
-    if (hypercall_in_multicall()) {
-        /* Inside a multicall the walk must end here. */
-        while ((rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont)) == -ERESTART)
-            ;
-        return rc;
-    }
     return hypercall_continuation(__HYPERVISOR_mmu_update, reqs + i * sizeof(struct mmu_update),
                                   (count - i) | PREEMPTED, pdone, foreigndom, 0);
 }
 
-static int set_baseptr(uint64_t *slot, uint64_t mfn, bool allow_zero, uint16_t dom)
+/* Install mfn in a base-pointer slot: reference the new table, make it
+   live (load cr3 when `live`), and only then drop the old one's reference,
+   so a table is never released while the CPU still walks it. */
+static int set_baseptr(uint64_t *slot, uint64_t mfn, bool allow_zero, uint16_t dom, bool live)
 {
     struct pgt_cont *c = &current->pgt_cont;
     int rc;
@@ -199,6 +196,8 @@ static int set_baseptr(uint64_t *slot, uint64_t mfn, bool allow_zero, uint16_t d
     }
     uint64_t old = *slot;
     *slot = mfn;
+    if (live)
+        write_cr3(mfn << PAGE_SHIFT);
     if (old)
         pgt_run(pgt_put_type(&pgt_env_hv, c, old, dom));
     return 0;
@@ -223,16 +222,14 @@ static int mmuext_one(const struct mmuext_op *op, uint16_t pg_owner)
         if (!frame(op->arg1.mfn))
             return -EINVAL;
         return pgt_run(pgt_unpin(&pgt_env_hv, c, op->arg1.mfn, pg_owner));
-    case MMUEXT_NEW_BASEPTR: {
+    case MMUEXT_NEW_BASEPTR:
         if (!v->kernel_mode)
             return -EINVAL;
-        int rc = set_baseptr(&v->kernel_l4_mfn, op->arg1.mfn, false, d->id);
-        if (!rc)
-            write_cr3(v->kernel_l4_mfn << PAGE_SHIFT);
-        return rc;
-    }
+        return set_baseptr(&v->kernel_l4_mfn, op->arg1.mfn, false, d->id, true);
     case MMUEXT_NEW_USER_BASEPTR:
-        return set_baseptr(&v->user_l4_mfn, op->arg1.mfn, true, d->id);
+        if (!v->kernel_mode)
+            return -EINVAL;
+        return set_baseptr(&v->user_l4_mfn, op->arg1.mfn, true, d->id, false);
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_MULTI:
     case MMUEXT_TLB_FLUSH_ALL:
@@ -325,11 +322,6 @@ out:
 preempt:
     if (pdone)
         copy_to_guest(pdone, &done, sizeof(done));
-    if (hypercall_in_multicall()) {
-        while ((rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont)) == -ERESTART)
-            ;
-        return rc;
-    }
     return hypercall_continuation(__HYPERVISOR_mmuext_op, ops + i * sizeof(struct mmuext_op),
                                   (count - i) | PREEMPTED, pdone, foreigndom, 0);
 }

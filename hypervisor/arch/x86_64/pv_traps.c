@@ -177,8 +177,10 @@ void pv_syscall(struct cpu_regs *regs)
 void pv_syscall32(struct cpu_regs *regs);
 void pv_syscall32(struct cpu_regs *regs)
 {
-    (void)regs;
-    domain_crash(current->domain, "32-bit syscall is not supported");
+    /* 32-bit user code is not supported: report the instruction as invalid
+       to the guest kernel, as a CPU without the feature would. */
+    regs->rip -= 2;
+    pv_inject_exception(current, regs, VEC_UD, false, 0);
 }
 
 long do_set_trap_table(uint64_t traps)

@@ -34,6 +34,14 @@ void pv_cpu_init(void)
                      ::: "rax");                          /* EM off, MP on */
     desc_set_rsp0((uint64_t)(&get_cpu_info()->guest_regs + 1));
     gdt_area_init();
+    /* SMEP: the hypervisor never executes guest pages, even by accident. */
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    if (r[0] >= 7) {
+        cpuid(7, 0, r);
+        if (r[1] & (1u << 7))
+            write_cr4(read_cr4() | (1u << 20));
+    }
 }
 
 /*
@@ -61,7 +69,7 @@ void pv_cpu_init(void)
                          : [b] "i"(bit));                                      \
     } while (0)
 
-void pv_save_segments(struct vcpu *v)
+static void pv_save_segments(struct vcpu *v)
 {
     __asm__ volatile("movw %%ds, %0; movw %%es, %1; movw %%fs, %2; movw %%gs, %3"
                      : "=m"(v->sel[0]), "=m"(v->sel[1]), "=m"(v->sel[2]), "=m"(v->sel[3]));
@@ -83,11 +91,8 @@ static unsigned load_segments(const struct vcpu *v)
  * The failsafe frame, from the lowest address: rcx, r11, ds, es, fs, gs,
  * rip, cs (saved mask in bits 32-39), rflags, rsp, ss.
  */
-void pv_restore_segments(struct vcpu *v, struct cpu_regs *regs)
+static void pv_failsafe(struct vcpu *v, struct cpu_regs *regs)
 {
-    unsigned failed = load_segments(v);
-    if (!failed)
-        return;
     if (!v->failsafe_cb) {
         domain_crash(v->domain, "guest segment selectors cannot be loaded and no failsafe callback");
         return;
@@ -118,16 +123,33 @@ void pv_restore_segments(struct vcpu *v, struct cpu_regs *regs)
     regs->rflags &= ~(uint64_t)(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF);
 }
 
-void pv_load_vcpu(struct vcpu *v)
+/*
+ * Make v's machine state current, in dependency order: its page tables, its
+ * GDT (selectors may name guest descriptors), the data selectors, then the
+ * FS/GS bases (a selector load would reset them), the FPU state (TS as the
+ * guest last set it) and its time info. A selector that fails to load gives
+ * the guest its failsafe callback on `regs`.
+ */
+void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs)
 {
     bool k = v->kernel_mode;
     write_cr3((k ? v->kernel_l4_mfn : v->user_l4_mfn) << PAGE_SHIFT);
+    gdt_load_vcpu(v);
+    unsigned failed = load_segments(v);
     wrmsr(MSR_FS_BASE, v->fs_base);
     wrmsr(MSR_GS_BASE, k ? v->gs_base_kernel : v->gs_base_user);
     wrmsr(MSR_KERNEL_GS_BASE, k ? v->gs_base_user : v->gs_base_kernel);
     __asm__ volatile("clts; fxrstor (%0)" ::"r"(v->fpu) : "memory");
     if (v->guest_ts)
         __asm__ volatile("mov %%cr0, %%rax; or $8, %%rax; mov %%rax, %%cr0" ::: "rax");
-    gdt_load_vcpu(v);
     time_update_vcpu(v);
+    if (failed)
+        pv_failsafe(v, regs);
+}
+
+/* Save what pv_load_vcpu() restores (registers are saved by the caller). */
+void pv_save_vcpu(struct vcpu *v)
+{
+    pv_save_segments(v);
+    __asm__ volatile("clts; fxsave (%0)" ::"r"(v->fpu) : "memory");   /* TS would #NM here */
 }

@@ -111,6 +111,16 @@ void trap_dispatch(struct cpu_regs *regs)
         }
         return;
     }
+    if (vec == VEC_NMI) {
+        /* A host NMI (no NMI source is set up): note it, never deliver it
+           to whichever guest happened to run. */
+        pr_warn("NMI received (rip %#lx)\n", regs->rip);
+        return;
+    }
+    if (vec == VEC_MC) {
+        trap_dump(regs);
+        panic("machine check");
+    }
     if (regs->cs & 3) {
         /* A guest's fault: bounce or crash it. Faults taken on an IST stack
            move to the CPU's guest frame, where the exit path expects it. */

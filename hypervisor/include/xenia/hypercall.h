@@ -17,8 +17,6 @@ void hypercall_dispatch(struct cpu_regs *regs);
 /* Arrange for the current hypercall to be restarted with these arguments. */
 long hypercall_continuation(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                             uint64_t a5);
-/* True while a multicall entry runs (a continuation then ends the batch). */
-bool hypercall_in_multicall(void);
 /* Number of hypercalls handled (for the console summary and tests). */
 extern uint64_t hypercall_count;
 

@@ -28,9 +28,10 @@ void pv_toggle_mode(struct vcpu *v);
 void pv_guest_exception(struct cpu_regs *regs);     /* from trap_dispatch */
 int pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs);  /* 1 handled, 0 not */
 void pv_cpu_init(void);                             /* syscall MSRs */
-void pv_load_vcpu(struct vcpu *v);                  /* cr3, segment bases, FPU */
-void pv_save_segments(struct vcpu *v);
-void pv_restore_segments(struct vcpu *v, struct cpu_regs *regs);  /* failsafe on error */
+/* Switch the CPU to v (page tables, GDT, selectors, bases, FPU, time);
+   a failing selector becomes a failsafe bounce on regs. */
+void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs);
+void pv_save_vcpu(struct vcpu *v);                  /* selectors, FPU */
 __noreturn void enter_guest(void);
 __noreturn void sched_start(void);       /* run the first runnable vCPU */
 

@@ -26,7 +26,7 @@ void pvtest_trap(struct trap_frame *f)
     f->rip += trap_hook(f);
 }
 
-extern char trap_0[], trap_1[], trap_3[], trap_6[], trap_13[], trap_14[], trap_128[];
+extern char trap_0[], trap_1[], trap_3[], trap_6[], trap_7[], trap_13[], trap_14[], trap_128[];
 
 void install_traps(void)
 {
@@ -35,6 +35,7 @@ void install_traps(void)
         { 1, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_1 },
         { 3, 3, FLAT_KERNEL_CS, 0, (uint64_t)trap_3 },     /* DPL 3: int3 from anywhere */
         { 6, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_6 },
+        { 7, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_7 },
         { 13, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_13 },
         { 14, 0, FLAT_KERNEL_CS, 0, (uint64_t)trap_14 },
         { 128, 3, FLAT_KERNEL_CS, 0, (uint64_t)trap_128 },
@@ -809,6 +810,95 @@ static enum result case_entry_regs(void)
     return VERDICT();
 }
 
+/* ---- regressions from the security review ---- */
+
+static uint64_t nm_hook(struct trap_frame *f)
+{
+    if (f->vector == 7)                 /* lazy FPU: allow it and retry */
+        HYPERCALL2(__HYPERVISOR_fpu_taskswitch, 0, 0);
+    return 0;
+}
+
+static enum result case_hostile_review(void)
+{
+    map_shared_info();
+    install_traps();
+    uint64_t si_mfn = pvtest_si->shared_info >> 12, done;
+
+    /* shared_info can never become a descriptor or page-table frame */
+    uint64_t frames[1] = { si_mfn };
+    EXPECT_EQ("shared_info as a GDT frame", HYPERCALL2(__HYPERVISOR_set_gdt, frames, 16), -22);
+    EXPECT_EQ("pin shared_info as an L1", mmuext1(MMUEXT_PIN_L1_TABLE, si_mfn, 0), -22);
+    EXPECT_EQ("update_descriptor into shared_info", HYPERCALL2(__HYPERVISOR_update_descriptor, si_mfn << 12, DESC_DATA_DPL3), -22);
+
+    /* a second L4 made live, unpinned, then replaced: the old one must not be
+       released while it is still in cr3 */
+    uint64_t l4 = va_to_mfn(pvtest_si->pt_base), b = spare_page(80);
+    const uint64_t *cur = (const uint64_t *)pvtest_si->pt_base;
+    for (unsigned i = 0; i < 512; i++)
+        ((uint64_t *)b)[i] = (i >= 256 && i <= 271) ? 0 : cur[i];
+    EXPECT_EQ("second L4 read-only", update_va(b, (va_to_mfn(b) << 12) | PTE_P | PTE_US, UVMF_INVLPG), 0);
+    EXPECT_EQ("pin second L4", mmuext1(MMUEXT_PIN_L4_TABLE, va_to_mfn(b), 0), 0);
+    EXPECT_EQ("switch to it", mmuext1(MMUEXT_NEW_BASEPTR, va_to_mfn(b), 0), 0);
+    EXPECT_EQ("unpin it while live", mmuext1(MMUEXT_UNPIN_TABLE, va_to_mfn(b), 0), 0);
+    EXPECT_EQ("switch back (drops its last reference)", mmuext1(MMUEXT_NEW_BASEPTR, l4, 0), 0);
+    EXPECT_EQ("still running after the switch", HYPERCALL2(__HYPERVISOR_xen_version, XENVER_pagesize, 0), 4096);
+
+    /* unpinning the live boot L4 keeps it alive: cr3 holds a reference */
+    EXPECT_EQ("unpin the live L4", mmuext1(MMUEXT_UNPIN_TABLE, l4, 0), 0);
+    EXPECT_EQ("still running", HYPERCALL2(__HYPERVISOR_xen_version, XENVER_pagesize, 0), 4096);
+    EXPECT_EQ("pin it again", mmuext1(MMUEXT_PIN_L4_TABLE, l4, 0), 0);
+
+    /* TS set across a switch-out (block): no hypervisor #NM; our next FPU
+       use raises #NM for us */
+    trap_hook = nm_hook;
+    EXPECT_EQ("fpu_taskswitch(1)", HYPERCALL2(__HYPERVISOR_fpu_taskswitch, 1, 0), 0);
+    EXPECT_EQ("set_timer_op", HYPERCALL2(__HYPERVISOR_set_timer_op, shared_info->vcpu_info[0].time.system_time + 20000000, 0), 0);
+    EXPECT_EQ("block with TS set", HYPERCALL2(__HYPERVISOR_sched_op, SCHEDOP_block, 0), 0);
+    uint64_t n = last_trap.count;
+    __asm__ volatile("fninit" ::: "memory");
+    EXPECT_EQ("#NM delivered to us", last_trap.count - n == 1 && last_trap.vector == 7, 1);
+
+    /* multicall: op numbers are 64-bit (no truncation to iret) */
+    static struct multicall_entry mc[2];
+    mc[0].op = (1ull << 32) | __HYPERVISOR_iret;
+    mc[1].op = __HYPERVISOR_xen_version;
+    mc[1].args[0] = XENVER_pagesize;
+    EXPECT_EQ("multicall rc", HYPERCALL2(__HYPERVISOR_multicall, mc, 2), 0);
+    EXPECT_EQ("op 2^32+23 is unknown, not iret", (long)mc[0].result, -38);
+    EXPECT_EQ("the batch went on", (long)mc[1].result, 4096);
+
+    /* a continuation inside a multicall: a long console write completes once */
+    static char text[2000];
+    for (unsigned i = 0; i < sizeof(text); i++)
+        text[i] = (i % 100 == 99) ? '\n' : (char)('a' + i % 26);
+    static struct multicall_entry mw[1];
+    mw[0].op = __HYPERVISOR_console_io;
+    mw[0].args[0] = CONSOLEIO_write;
+    mw[0].args[1] = sizeof(text);
+    mw[0].args[2] = (uint64_t)text;
+    EXPECT_EQ("multicall console_io of 2000 bytes", HYPERCALL2(__HYPERVISOR_multicall, mw, 1), 0);
+    EXPECT_EQ("its result", (long)mw[0].result, 0);
+
+    /* mmu_update inside a multicall, long enough to be preempted */
+    static struct mmu_update big[1024];
+    for (unsigned i = 0; i < 1024; i++) {
+        uint64_t va = spare_page(10 + (i % 64));
+        big[i].ptr = pte_maddr(va, 1);
+        big[i].val = pte_read(va, 1);
+    }
+    static struct multicall_entry mu[1];
+    mu[0].op = __HYPERVISOR_mmu_update;
+    mu[0].args[0] = (uint64_t)big;
+    mu[0].args[1] = 1024;
+    mu[0].args[2] = (uint64_t)&done;
+    mu[0].args[3] = DOMID_SELF;
+    EXPECT_EQ("multicall [mmu_update x1024]", HYPERCALL2(__HYPERVISOR_multicall, mu, 1), 0);
+    EXPECT_EQ("its result", (long)mu[0].result, 0);
+    EXPECT_EQ("all 1024 done", done, 1024);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -830,5 +920,6 @@ const struct pvtest_case pvtest_cases[] = {
     { "failsafe", case_failsafe },
     { "regs", case_regs },
     { "entry_regs", case_entry_regs },
+    { "hostile_review", case_hostile_review },
     { NULL, NULL },
 };

@@ -91,6 +91,7 @@ trap_\vec:
         TRAP 1, 0
         TRAP 3, 0
         TRAP 6, 0
+        TRAP 7, 0
         TRAP 13, 1
         TRAP 14, 1
         TRAP 128, 0
