@@ -4,7 +4,9 @@
  *
  * The policy here is round robin over runnable vCPUs (the credit scheduler
  * of a later issue replaces pick_next()). Every return to a guest goes
- * through pv_exit_prepare(): it wakes vCPUs whose timer expired, and if the
+ * through pv_exit_prepare(): after a timer tick it wakes vCPUs whose timer
+ * expired (the common path, a hypercall return, does no more than check
+ * the current vCPU and its frame), and if the
  * current vCPU may not run on (blocked, down, its domain shut down) it saves
  * its frame and loads the next runnable one, idling with interrupts on until
  * there is one. One CPU; all state lives in the domain and vCPU structs.
@@ -66,13 +68,19 @@ static bool frame_ok(const struct cpu_regs *r)
            guest_range_ok(r->rip, 1) && (guest_range_ok(r->rsp, 1) || r->rsp == 0);
 }
 
+/* Set by the timer tick: timers may have expired, scheduling may change. */
+volatile bool sched_tick_pending;
+
 void pv_exit_prepare(struct cpu_regs *regs);
 void pv_exit_prepare(struct cpu_regs *regs)
 {
     struct cpu_info *ci = get_cpu_info();
 
     for (;;) {
-        wake_expired_timers();
+        if (sched_tick_pending) {
+            sched_tick_pending = false;
+            wake_expired_timers();
+        }
         struct vcpu *v = ci->curr;
         if (vcpu_can_run(v)) {
             regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
@@ -99,6 +107,7 @@ void pv_exit_prepare(struct cpu_regs *regs)
             write_cr3(paging_idle_cr3());
             safe_halt();                    /* an interrupt (the tick) wakes us */
             local_irq_disable();
+            sched_tick_pending = true;
             continue;
         }
         *regs = next->regs;

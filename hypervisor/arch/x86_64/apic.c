@@ -13,6 +13,7 @@
 #include <xenia/console.h>
 #include <xenia/layout.h>
 #include <xenia/mm.h>
+#include <xenia/pv.h>
 
 #define APIC_ID        0x020
 #define APIC_VERSION   0x030
@@ -63,6 +64,7 @@ static void timer_interrupt(struct cpu_regs *regs)
 {
     (void)regs;
     ticks++;
+    sched_tick_pending = true;
     apic_eoi();
 }
 

@@ -34,6 +34,7 @@ void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs);
 void pv_save_vcpu(struct vcpu *v);                  /* selectors, FPU */
 __noreturn void enter_guest(void);
 __noreturn void sched_start(void);       /* run the first runnable vCPU */
+extern volatile bool sched_tick_pending;  /* the tick asks the exit path to look at timers */
 
 long do_set_trap_table(uint64_t traps);
 long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall);
