@@ -4,7 +4,7 @@
 # delay, `multiboot2 /boot/xenia <cmdline>` and one `module2` per module.
 set -euo pipefail
 out=$1 hv=$2 cmdline=$3; shift 3
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d) log=$(mktemp); trap 'rm -rf "$tmp" "$log"' EXIT
 mkdir -p "$tmp/boot/grub"
 cp "$hv" "$tmp/boot/xenia"
 {
@@ -23,4 +23,5 @@ cp "$hv" "$tmp/boot/xenia"
     echo "    boot"
     echo "}"
 } > "$tmp/boot/grub/grub.cfg"
-grub-mkrescue -o "$out" "$tmp" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
+# (the log lives outside the ISO tree: xorriso refuses files that change)
+grub-mkrescue -o "$out" "$tmp" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }

@@ -212,8 +212,11 @@ def main():
     for sc in SCENARIOS:
         if wanted and not any(w in sc["name"] for w in wanted):
             continue
-        status, lines = boot(build, sc, workdir)
-        problems = check(sc, status, lines)
+        try:
+            status, lines = boot(build, sc, workdir)
+            problems = check(sc, status, lines)
+        except (subprocess.CalledProcessError, OSError) as e:
+            problems = ["could not boot: %s" % e]
         label = "%s [%s]" % (sc["name"], "grub" if sc["path"] == "iso" else "qemu -kernel")
         if problems:
             failed += 1
