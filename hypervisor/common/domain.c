@@ -9,6 +9,7 @@
 #include <asm/current.h>
 #include <xenia/console.h>
 #include <xenia/domain.h>
+#include <xenia/errno.h>
 #include <xenia/mm.h>
 #include <xenia/shutdown.h>
 #include <xenia/time.h>
@@ -42,6 +43,7 @@ struct domain *domain_create(uint16_t id, bool privileged)
     pgt_cont_init(&v->pgt_cont, PGT_BUDGET_DEFAULT);
     d->id = id;
     d->privileged = privileged;
+    d->sched_weight = 256;
     d->io_privileged = privileged;
     d->state = DOMAIN_RUNNING;
     d->shared_info = si;
@@ -107,4 +109,112 @@ void domain_crash(struct domain *d, const char *why)
         return;
     pr_err("Domain %u crashed: %s\n", d->id, why);
     domain_shutdown(d, SHUTDOWN_crash);
+}
+
+int domain_add_page(struct domain *d, uint64_t pfn, uint64_t *mfn_out)
+{
+    uint64_t mfn;
+    if (d->nr_pages >= d->max_pages)
+        return -ENOMEM;
+    if (alloc_frame(&mfn))
+        return -ENOMEM;
+    memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+    BUG_ON(pgt_assign(&pgt_env_hv, mfn, d->id));
+    m2p_set(mfn, pfn);
+    d->nr_pages++;
+    *mfn_out = mfn;
+    return 0;
+}
+
+#define TEARDOWN_BUDGET 4096        /* frames scanned per call */
+
+/*
+ * Teardown, in phases that each survive preemption (every call does bounded
+ * work and returns -ERESTART until the next phase):
+ *  0  stop the vCPU, abort its pending page-table walk
+ *  1  drop the base-pointer and GDT references, one per call (dropping the
+ *     last reference of an L4 starts a release walk that may be preempted)
+ *  2  unpin every table the domain pinned (pgt_relinquish)
+ *  3  scan the frame table: every frame the domain owns goes back to the
+ *     allocator unless something else still references it (a dom0 mapping);
+ *     such frames keep the domain dying (-EBUSY) until a later call
+ *  4  free the shared_info page, the vCPU and the domain
+ */
+int domain_destroy(struct domain *d)
+{
+    struct vcpu *v = d->vcpus[0];
+    struct pgt_cont *c = &v->pgt_cont;
+    int rc;
+
+    switch (d->teardown_phase) {
+    case 0:
+        if (d->state == DOMAIN_RUNNING)
+            domain_shutdown(d, SHUTDOWN_poweroff);
+        d->state = DOMAIN_DYING;
+        v->state = VCPU_DOWN;
+        rc = pgt_cont_abort(&pgt_env_hv, c);
+        if (rc)
+            return rc;
+        d->teardown_phase = 1;
+        d->teardown_cursor = 0;
+        return -ERESTART;
+    case 1: {
+        if (!pgt_cont_idle(c) && pgt_cont_resume(&pgt_env_hv, c) == -ERESTART)
+            return -ERESTART;
+        uint64_t item = d->teardown_cursor++;
+        uint64_t mfn = item == 0 ? v->kernel_l4_mfn
+                     : item == 1 ? v->user_l4_mfn
+                     : item - 2 < v->gdt_nr_frames ? v->gdt_frames[item - 2] : ~0ull;
+        if (mfn == ~0ull) {
+            v->kernel_l4_mfn = v->user_l4_mfn = 0;
+            v->gdt_nr_frames = 0;
+            d->teardown_phase = 2;
+            d->teardown_cursor = 0;
+        } else if (mfn) {
+            pgt_put_type(&pgt_env_hv, c, mfn, d->id);
+        }
+        return -ERESTART;
+    }
+    case 2:
+        rc = pgt_relinquish(&pgt_env_hv, c, d->id, &d->teardown_cursor);
+        if (rc == -ERESTART)
+            return rc;
+        d->teardown_phase = 3;
+        d->teardown_cursor = 0;
+        d->pages_held = 0;
+        return -ERESTART;
+    case 3: {
+        uint64_t end = MIN(d->teardown_cursor + TEARDOWN_BUDGET, mm_max_pfn);
+        for (uint64_t mfn = d->teardown_cursor; mfn < end; mfn++) {
+            struct pgt_frame *f = &frame_table[mfn];
+            if (f->owner != d->id || mfn == d->shared_info_mfn)
+                continue;
+            if (pgt_free(&pgt_env_hv, mfn, d->id)) {
+                d->pages_held++;
+                continue;
+            }
+            m2p_set(mfn, M2P_INVALID);
+            free_frame(mfn);
+            d->nr_pages--;
+        }
+        d->teardown_cursor = end;
+        if (end < mm_max_pfn)
+            return -ERESTART;
+        if (d->pages_held) {
+            d->teardown_cursor = 0;     /* try again on the next call */
+            d->pages_held = 0;
+            return -EBUSY;
+        }
+        d->teardown_phase = 4;
+        return -ERESTART;
+    }
+    default:
+        pgt_put_type(&pgt_env_hv, c, d->shared_info_mfn, d->id);
+        if (pgt_free(&pgt_env_hv, d->shared_info_mfn, d->id) == 0)
+            free_frame(d->shared_info_mfn);
+        domains[d->id] = NULL;
+        xfree(v);
+        xfree(d);
+        return 0;
+    }
 }

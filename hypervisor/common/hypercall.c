@@ -46,6 +46,7 @@ static const hypercall_fn hypercall_table[64] = {
     HC(sched_op),
     HC(callback_op),
     HC(physdev_op),
+    HC(domctl),
 };
 #undef HC
 

@@ -29,7 +29,8 @@ static uint64_t last_switch_ns;
 
 static bool vcpu_can_run(const struct vcpu *v)
 {
-    return v && v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING;
+    return v && v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
+           !v->domain->paused;
 }
 
 static void wake_expired_timers(void)

@@ -128,6 +128,9 @@ SCENARIOS += [
     pvtest("hostile_batch_1m", [r"^\(d0\) ok   done = 1048576$", ALIVE]),
     pvtest("failsafe", [r"^\(d0\) ok   failed selector reported = 19$"]),
     pvtest("hostile_review", [r"^\(d0\) ok   all 1024 done = 1024$", ALIVE]),
+    pvtest("domctl_cycles", [r"^\(d0\) ok   free pages back to the start = \d+$"]),
+    pvtest("hostile_domctl", [r"^\(d0\) ok   destroy while dom0 maps its page = -16$",
+                              r"^\(d0\) ok   free pages back = \d+$", ALIVE]),
     pvtest("walk_tables", [r"^\(d0\) ok   writable mappings of page-table frames = 0$"]),
     pvtest("hostile_user_top", [r"^\(d0\) #GP for the return to 0x800000000000 from user mode", ALIVE]),
     # no handler at all: the domain is crashed, the hypervisor reports it

@@ -126,25 +126,6 @@ static void build_page_tables(const struct builder *b, const struct layout *l)
     BUG_ON(next_pt > l->pt_start + l->nr_pt_frames * PAGE_SIZE);
 }
 
-static void fill_hypercall_page(uint8_t *page)
-{
-    memset(page, 0xcc, PAGE_SIZE);                     /* int3 between stubs */
-    for (unsigned i = 0; i < XEN_HYPERCALL_PAGE_STUBS; i++) {
-        uint8_t *p = page + i * XEN_HYPERCALL_STUB_SIZE;
-        if (i == __HYPERVISOR_iret) {
-            /* push rcx; push r11; push rax; mov $23, eax; syscall (jumped to) */
-            static const uint8_t iret_stub[] = { 0x51, 0x41, 0x53, 0x50, 0xb8, 23, 0, 0, 0,
-                                                 0x0f, 0x05 };
-            memcpy(p, iret_stub, sizeof(iret_stub));
-            continue;
-        }
-        /* push rcx; push r11; mov $i, eax; syscall; pop r11; pop rcx; ret */
-        uint8_t stub[] = { 0x51, 0x41, 0x53, 0xb8, (uint8_t)i, 0, 0, 0, 0x0f, 0x05,
-                           0x41, 0x5b, 0x59, 0xc3 };
-        memcpy(p, stub, sizeof(stub));
-    }
-}
-
 static uint64_t dom0_pages(uint64_t min_pages)
 {
     uint64_t free_pages = mm_free_frames();
@@ -208,16 +189,10 @@ int dom0_build(const struct mb_module *kernel, const struct mb_module *initrd,
     struct builder b = { d, xmalloc(nr_pages * 8), nr_pages, l.v_start };
     if (!b.p2m)
         return -ENOMEM;
-    for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
-        uint64_t mfn;
-        if (alloc_frame(&mfn))
+    d->max_pages = nr_pages;
+    for (uint64_t pfn = 0; pfn < nr_pages; pfn++)
+        if (domain_add_page(d, pfn, &b.p2m[pfn]))
             return -ENOMEM;
-        memset(phys_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
-        BUG_ON(pgt_assign(&pgt_env_hv, mfn, d->id));
-        m2p_set(mfn, pfn);
-        b.p2m[pfn] = mfn;
-    }
-    d->nr_pages = d->max_pages = nr_pages;
 
     if (elf_load(&img, elf_dest, &b, &err)) {
         pr_err("dom0: kernel load failed: %s\n", err);
@@ -248,7 +223,7 @@ int dom0_build(const struct mb_module *kernel, const struct mb_module *initrd,
             pr_err("dom0: hypercall page %#lx is outside the kernel\n", img.notes.hypercall_page);
             return -EINVAL;
         }
-        fill_hypercall_page(va_ptr(&b, img.notes.hypercall_page));
+        hypercall_page_fill(va_ptr(&b, img.notes.hypercall_page));
     }
 
     /* Validate and pin the L4: every reference the tables imply is taken. */

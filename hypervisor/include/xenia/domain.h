@@ -20,7 +20,7 @@
 #define MAX_DOMAINS 64
 
 enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_DOWN };
-enum domain_state { DOMAIN_RUNNING, DOMAIN_SHUTDOWN, DOMAIN_DEAD };
+enum domain_state { DOMAIN_RUNNING, DOMAIN_SHUTDOWN, DOMAIN_DYING };
 
 struct pv_trap {
     uint64_t address;          /* 0: no handler */
@@ -66,6 +66,13 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
     bool console_at_line_start;
     char console_prefix[12];
+    bool paused;               /* by the toolstack: created paused */
+    bool context_set;          /* SET_VCPU_CONTEXT done (a domU may run) */
+    uint32_t sched_weight, sched_cap;
+    /* Teardown (DESTROY), preemptible: phase and cursor survive between calls. */
+    unsigned teardown_phase;
+    uint64_t teardown_cursor;
+    uint64_t pages_held;       /* frames still referenced elsewhere at the last pass */
 };
 
 extern struct domain *domains[MAX_DOMAINS];
@@ -76,5 +83,12 @@ struct domain *domain_create(uint16_t id, bool privileged);
 void domain_crash(struct domain *d, const char *why);
 void domain_shutdown(struct domain *d, unsigned reason);
 struct domain *domain_lookup(uint16_t id);     /* DOMID_SELF resolved by callers */
+/* Release everything the domain owns; 0 when gone, -ERESTART to be called
+   again (bounded work per call), -EBUSY while other domains still map its
+   pages (it stays dying until they unmap). */
+int domain_destroy(struct domain *d);
+/* One frame for the domain (owned, zeroed, M2P set to pfn). */
+int domain_add_page(struct domain *d, uint64_t pfn, uint64_t *mfn);
+void hypercall_page_fill(uint8_t *page);
 
 #endif

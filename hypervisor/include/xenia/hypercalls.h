@@ -21,5 +21,7 @@ long do_xen_version(uint64_t cmd, uint64_t arg);
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf);
 long do_vm_assist(uint64_t cmd, uint64_t type);
 long do_physdev_op(uint64_t cmd, uint64_t arg);
+/* common/domctl.c */
+long do_domctl(uint64_t arg);
 
 #endif

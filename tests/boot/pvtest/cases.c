@@ -5,6 +5,7 @@
  * verdict; the boot harness also checks that the hypervisor never panics.
  */
 #include "pvtest.h"
+#include <public/domctl.h>
 
 volatile struct trap_record last_trap;
 uint64_t (*trap_hook)(struct trap_frame *f);
@@ -899,6 +900,122 @@ static enum result case_hostile_review(void)
     return VERDICT();
 }
 
+/* ---- toolstack (domctl) ---- */
+
+static long domctl(struct xenia_domctl *op)
+{
+    op->version = XENIA_DOMCTL_VERSION;
+    return HYPERCALL2(__HYPERVISOR_domctl, op, 0);
+}
+
+static uint64_t free_pages(void)
+{
+    struct xenia_domctl op = { .cmd = XENIA_DOMCTL_PHYSINFO };
+    return domctl(&op) ? 0 : op.u.physinfo.free_pages;
+}
+
+static uint64_t domu_mfns[256];
+
+static long create_populated(uint16_t *id, uint64_t pages)
+{
+    struct xenia_domctl op = { .cmd = XENIA_DOMCTL_CREATE };
+    op.u.create.max_vcpus = 1;
+    long rc = domctl(&op);
+    if (rc)
+        return rc;
+    *id = op.domain;
+    struct xenia_domctl mm = { .cmd = XENIA_DOMCTL_SET_MAX_MEM, .domain = *id };
+    mm.u.max_mem.max_pages = pages;
+    if ((rc = domctl(&mm)))
+        return rc;
+    struct xenia_domctl pop = { .cmd = XENIA_DOMCTL_POPULATE, .domain = *id };
+    pop.u.populate.nr_pages = pages;
+    pop.u.populate.mfns = (uint64_t)domu_mfns;
+    return domctl(&pop);
+}
+
+static long destroy(uint16_t id)
+{
+    struct xenia_domctl op = { .cmd = XENIA_DOMCTL_DESTROY, .domain = id };
+    return domctl(&op);
+}
+
+static enum result case_domctl_cycles(void)
+{
+    uint64_t before = free_pages();
+    uint16_t id = 0;
+    printf("free pages before: %lu\n", before);
+    for (unsigned i = 0; i < 100; i++) {
+        long rc = create_populated(&id, 256);
+        if (rc || id != 1) {
+            printf("cycle %u: create/populate %ld (domain %u)\n", i, rc, id);
+            return RESULT_FAILURE;
+        }
+        struct xenia_domctl info = { .cmd = XENIA_DOMCTL_GET_INFO, .domain = id };
+        if (domctl(&info) || info.u.info.nr_pages != 256 || !(info.u.info.flags & XENIA_DOMINF_PAUSED)) {
+            printf("cycle %u: info wrong\n", i);
+            return RESULT_FAILURE;
+        }
+        if ((rc = destroy(id))) {
+            printf("cycle %u: destroy %ld\n", i, rc);
+            return RESULT_FAILURE;
+        }
+    }
+    uint64_t after = free_pages();
+    printf("free pages after 100 create/populate/destroy cycles: %lu\n", after);
+    EXPECT_EQ("free pages back to the start", after, before);
+    struct xenia_domctl gone = { .cmd = XENIA_DOMCTL_GET_INFO, .domain = 1 };
+    EXPECT_EQ("no domain left", domctl(&gone), -3);
+    return VERDICT();
+}
+
+static enum result case_hostile_domctl(void)
+{
+    struct xenia_domctl op = { .cmd = XENIA_DOMCTL_PHYSINFO };
+    op.version = 0x1234;
+    EXPECT_EQ("wrong interface version", HYPERCALL2(__HYPERVISOR_domctl, &op, 0), -13);
+    struct xenia_domctl d0 = { .cmd = XENIA_DOMCTL_DESTROY, .domain = 0 };
+    EXPECT_EQ("destroy dom0 through domctl", domctl(&d0), -1);
+    struct xenia_domctl none = { .cmd = XENIA_DOMCTL_PAUSE, .domain = 50 };
+    EXPECT_EQ("unknown domain", domctl(&none), -3);
+    struct xenia_domctl bad = { .cmd = 999, .domain = 0 };
+    EXPECT_EQ("unknown command", domctl(&bad), -1);
+    EXPECT_EQ("domctl buffer in the hypervisor", HYPERCALL2(__HYPERVISOR_domctl, 0xFFFF830000000000ull, 0), -14);
+
+    uint16_t id;
+    uint64_t before = free_pages();
+    EXPECT_EQ("create and populate", create_populated(&id, 16), 0);
+    struct xenia_domctl pop = { .cmd = XENIA_DOMCTL_POPULATE, .domain = id };
+    pop.u.populate.nr_pages = 17;
+    pop.u.populate.mfns = (uint64_t)domu_mfns;
+    EXPECT_EQ("populate past max_mem", domctl(&pop), -22);
+    struct xenia_domctl hp = { .cmd = XENIA_DOMCTL_HYPERCALL_PAGE, .domain = id };
+    hp.u.hypercall_page.mfn = va_to_mfn(spare_page(4));
+    EXPECT_EQ("hypercall page in a frame the domain does not own", domctl(&hp), -22);
+    struct xenia_domctl un = { .cmd = XENIA_DOMCTL_UNPAUSE, .domain = id };
+    EXPECT_EQ("unpause before a vCPU context", domctl(&un), -22);
+    struct xenia_domctl vc = { .cmd = XENIA_DOMCTL_SET_VCPU_CONTEXT, .domain = id };
+    vc.u.vcpu_context.rip = 0xffffffff80000000ull;
+    vc.u.vcpu_context.rsp = 0xffffffff80010000ull;
+    vc.u.vcpu_context.kernel_l4_mfn = domu_mfns[0];
+    EXPECT_EQ("vCPU context with a frame that is no L4", domctl(&vc), -22);
+    vc.u.vcpu_context.rip = 0xFFFF820000000000ull;
+    EXPECT_EQ("vCPU context entering the hypervisor", domctl(&vc), -22);
+
+    /* dom0 maps a domU frame (foreign mmu_update): the domain cannot go away
+       until the mapping is gone */
+    uint64_t va = spare_page(90), ma = pte_maddr(va, 1), orig = pte_read(va, 1), done;
+    struct mmu_update u = { ma, (domu_mfns[3] << 12) | PTE_FLAGS };
+    EXPECT_EQ("map a domU frame", HYPERCALL4(__HYPERVISOR_mmu_update, &u, 1, &done, id), 0);
+    *(volatile uint64_t *)va = 0x1234;
+    EXPECT_EQ("destroy while dom0 maps its page", destroy(id), -16);
+    EXPECT_EQ("unmap", mmu_update1(ma, orig, &done), 0);
+    EXPECT_EQ("flush", mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+    EXPECT_EQ("destroy now", destroy(id), 0);
+    EXPECT_EQ("free pages back", free_pages(), before);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -921,5 +1038,7 @@ const struct pvtest_case pvtest_cases[] = {
     { "regs", case_regs },
     { "entry_regs", case_entry_regs },
     { "hostile_review", case_hostile_review },
+    { "domctl_cycles", case_domctl_cycles },
+    { "hostile_domctl", case_hostile_domctl },
     { NULL, NULL },
 };
