@@ -3,7 +3,9 @@
 #
 #   build/newlib/install/         newlib for the guest's code model, built once
 #                                 from Debian's newlib-source (stamp file)
-#   build/pv-guest/dom0.elf       the dom0 kernel
+#   build/pv-guest/dom0.elf       the dom0 kernel (+ pv-guest/dom0/, the ELF core)
+#   build/pv-guest/domU.elf       the domU kernel (+ pv-guest/domU/), which dom0
+#                                 starts from its ramdisk (tools/ramdisk/build.mk)
 #   build/pv-guest/{page,direct}/ kernel objects: hypercalls through the
 #                                 hypercall page (default) or inline `syscall`
 #                                 (-DPVG_HYPERCALL_DIRECT, used by a test)
@@ -78,8 +80,11 @@ endef
 $(eval $(call pvg_variant,page,))
 $(eval $(call pvg_variant,direct,-DPVG_HYPERCALL_DIRECT))
 
+PVG_DOM0_OBJS := $(call pvg_objs,page,$(wildcard pv-guest/dom0/*.c) hypervisor/core/elf.c)
+PVG_DOMU_OBJS := $(call pvg_objs,page,$(wildcard pv-guest/domU/*.c))
+
 # Objects reached only through $$-expanded prerequisites count as intermediate.
-.SECONDARY: $(PVG_KERNEL_OBJS_page) $(PVG_KERNEL_OBJS_direct) $(PVG_B)/page/pv-guest/dom0/main.o
+.SECONDARY: $(PVG_KERNEL_OBJS_page) $(PVG_KERNEL_OBJS_direct) $(PVG_DOM0_OBJS) $(PVG_DOMU_OBJS)
 
 # $(call pvg_link,output,objects): link a kernel image.
 define pvg_link
@@ -89,13 +94,17 @@ define pvg_link
 endef
 
 PVG_DOM0 := $(PVG_B)/dom0.elf
-$(PVG_DOM0): $(PVG_KERNEL_OBJS_page) $(PVG_B)/page/pv-guest/dom0/main.o $(PVG_LDS) $(NEWLIB_STAMP)
+$(PVG_DOM0): $(PVG_KERNEL_OBJS_page) $(PVG_DOM0_OBJS) $(PVG_LDS) $(NEWLIB_STAMP)
+	$(call pvg_link,$@,$(filter %.o,$^))
+
+PVG_DOMU := $(PVG_B)/domU.elf
+$(PVG_DOMU): $(PVG_KERNEL_OBJS_page) $(PVG_DOMU_OBJS) $(PVG_LDS) $(NEWLIB_STAMP)
 	$(call pvg_link,$@,$(filter %.o,$^))
 
 .PHONY: pv-guest
-pv-guest: $(PVG_DOM0)
+pv-guest: $(PVG_DOM0) $(PVG_DOMU)
 
-ALL_TARGETS += $(PVG_DOM0)
+ALL_TARGETS += $(PVG_DOM0) $(PVG_DOMU)
 
 # Portable core of the guest, tested on the host.
 UNIT_SUITES += pvg_pfn_alloc pvg_pvclock
@@ -105,4 +114,6 @@ UNIT_SUITES += pvg_ustar
 UNIT_SRCS += tests/unit/pvg_ustar_test.c pv-guest/core/ustar.c
 UNIT_SUITES += pvg_xlcfg
 UNIT_SRCS += tests/unit/pvg_xlcfg_test.c pv-guest/core/xlcfg.c
+UNIT_SUITES += pvg_dombuild
+UNIT_SRCS += tests/unit/pvg_dombuild_test.c pv-guest/core/dombuild.c
 $(B)/host/tests/unit/pvg_%.o $(B)/host/pv-guest/%.o: HOST_CFLAGS += -Ipv-guest/include

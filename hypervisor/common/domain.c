@@ -10,10 +10,12 @@
 #include <xenia/console.h>
 #include <xenia/domain.h>
 #include <xenia/errno.h>
+#include <xenia/event.h>
 #include <xenia/mm.h>
 #include <xenia/shutdown.h>
 #include <xenia/time.h>
 #include <public/sched.h>
+#include <public/event_channel.h>
 #include "core/fmt.h"
 
 struct domain *domains[MAX_DOMAINS];
@@ -66,6 +68,12 @@ struct domain *domain_create(uint16_t id, bool privileged)
     for (unsigned i = 0; i < XEN_EVTCHN_2L_WORDS; i++)
         d->shared_info->evtchn_mask[i] = ~0ull;     /* every port masked until bound */
     time_update_wallclock(d);
+    if (evtchn_domain_init(d)) {
+        free_page(si);
+        xfree(v);
+        xfree(d);
+        return NULL;
+    }
     domains[id] = d;
     if (id == 0)
         dom0 = d;
@@ -101,6 +109,7 @@ void domain_shutdown(struct domain *d, unsigned reason)
     printk("Domain %u shut down: reason %s (%u)\n", d->id, shutdown_reason_name(reason), reason);
     if (d == dom0)
         dom0_shutdown_action(reason);
+    send_guest_virq(dom0, VIRQ_DOM_EXC, 0);       /* the toolstack reaps it */
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -176,6 +185,9 @@ int domain_destroy(struct domain *d)
         return -ERESTART;
     }
     case 2:
+        rc = evtchn_domain_destroy(d);      /* peers see their ports unbound */
+        if (rc)
+            return rc;
         rc = pgt_relinquish(&pgt_env_hv, c, d->id, &d->teardown_cursor);
         if (rc == -ERESTART)
             return rc;

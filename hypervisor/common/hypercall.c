@@ -10,6 +10,7 @@
 #include <xenia/console.h>
 #include <xenia/domain.h>
 #include <xenia/errno.h>
+#include <xenia/event.h>
 #include <xenia/guest_access.h>
 #include <xenia/hypercall.h>
 #include <xenia/hypercalls.h>
@@ -45,6 +46,7 @@ static const hypercall_fn hypercall_table[64] = {
     HC(mmuext_op),
     HC(sched_op),
     HC(callback_op),
+    HC(event_channel_op),
     HC(physdev_op),
     HC(domctl),
 };

@@ -16,6 +16,7 @@
 #include <xenia/console.h>
 #include <xenia/domain.h>
 #include <xenia/errno.h>
+#include <xenia/event.h>
 #include <xenia/guest_access.h>
 #include <xenia/hypercalls.h>
 #include <xenia/mm.h>
@@ -24,6 +25,7 @@
 #include <xenia/time.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
+#include <public/event_channel.h>
 
 static uint64_t last_switch_ns;
 
@@ -44,8 +46,9 @@ static void wake_expired_timers(void)
             struct vcpu *v = d->vcpus[j];
             if (v && v->timer_deadline && v->timer_deadline <= now) {
                 v->timer_deadline = 0;
+                send_guest_virq(d, VIRQ_TIMER, v->id);
                 if (v->state == VCPU_BLOCKED)
-                    v->state = VCPU_RUNNABLE;
+                    v->state = VCPU_RUNNABLE;   /* a timer wakes a blocked vCPU even unbound */
             }
         }
     }
@@ -86,6 +89,14 @@ void pv_exit_prepare(struct cpu_regs *regs)
         if (vcpu_can_run(v)) {
             regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
                            ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM);
+            /* Event upcall: pending and not masked -> enter the event
+               callback with events masked (the guest unmasks on its way out). */
+            const volatile struct vcpu_info *vi = v->vcpu_info;
+            if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && v->event_cb &&
+                frame_ok(regs)) {
+                pv_bounce(v, regs, v->event_cb, false, 0, true);
+                continue;
+            }
             if (frame_ok(regs))
                 return;
             /* The CPU would fault in ring 0 returning there: the guest kernel

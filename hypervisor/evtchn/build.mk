@@ -5,7 +5,8 @@ EVTCHN_SRCS := hypervisor/evtchn/evtchn_table.c hypervisor/evtchn/evtchn_bind.c 
 
 HV_CORE_SRCS += $(EVTCHN_SRCS)
 
-UNIT_SUITES += evtchn_state evtchn_hostile evtchn_2l evtchn_model
+UNIT_SUITES += evtchn_state evtchn_hostile evtchn_2l evtchn_model evtchn_destroy
 UNIT_SRCS   += tests/unit/evtchn_state_test.c tests/unit/evtchn_hostile_test.c \
                tests/unit/evtchn_2l_test.c tests/unit/evtchn_model_test.c \
-               tests/unit/evtchn_world.c $(EVTCHN_SRCS)
+               tests/unit/evtchn_destroy_test.c tests/unit/evtchn_world.c \
+               tests/unit/evtchn_ref.c $(EVTCHN_SRCS)

@@ -32,7 +32,8 @@ int gnttab_table_add_frame(struct gnttab_table *gt, struct grant_entry_v1 *va,
 {
     if (gt->nr_frames >= gt->max_frames || va == NULL)
         return GNTST_general_error;
-    /* Active entries of the new refs start unpinned. */
+    /* New refs start empty and unpinned: a frame inherits nothing. */
+    memset(va, 0, GNTTAB_PAGE_SIZE);
     memset(&gt->active[gt->nr_frames * GNTTAB_PER_FRAME], 0,
            GNTTAB_PER_FRAME * sizeof(struct gnttab_active));
     gt->shared[gt->nr_frames] = va;

@@ -61,15 +61,24 @@ static uint64_t cap_budget(const struct sched_credit *rq, const struct sched_cre
     return (uint64_t)d->cap * rq->p.period_ns / 100;
 }
 
-/* Starts a fresh window when now has entered a later one. */
+/*
+ * Starts a fresh window when now has entered a later one. What the domain
+ * ran beyond its budget in the window just ended (only possible with
+ * several CPUs, each charging at its own ticks) is carried into the next
+ * one, so that over time a cap holds on average too.
+ */
 static void cap_refresh(const struct sched_credit *rq, struct sched_credit_dom *d, uint64_t now)
 {
     uint64_t w = now / rq->p.period_ns;
+    uint64_t budget = cap_budget(rq, d);
 
-    if (w > d->cap_window) {
-        d->cap_window = w;
+    if (w <= d->cap_window)
+        return;
+    if (w == d->cap_window + 1 && d->cap_used_ns > budget)
+        d->cap_used_ns -= budget;
+    else
         d->cap_used_ns = 0;
-    }
+    d->cap_window = w;
 }
 
 /* Run time left to a capped domain in the window of now. */
@@ -405,14 +414,16 @@ bool sched_credit_account(struct sched_credit *rq, uint64_t now)
 
     if (rq->curr)
         burn(rq, rq->curr, now);
-    rq->acct_seq++;
+
+    /* Pass 0: forget whatever earlier accountings left in the scratch. */
+    FOR_EACH_ACTIVE(rq, l, nxt)
+        ACTIVE_VCPU(l)->dom->acct_rq = NULL;
 
     /* Pass 1: active vCPUs per domain, total weight of active domains. */
     FOR_EACH_ACTIVE(rq, l, nxt) {
         struct sched_credit_dom *d = ACTIVE_VCPU(l)->dom;
-        if (d->acct_rq != rq || d->acct_seq != rq->acct_seq) {
+        if (d->acct_rq != rq) {
             d->acct_rq = rq;
-            d->acct_seq = rq->acct_seq;
             d->acct_pass = 1;
             d->acct_nr = 0;
             total_w += d->weight;

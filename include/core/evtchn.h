@@ -26,6 +26,9 @@
  *    |   `-> VIRQ / IPI         |  `--------------------------'
  *    |          | close         | close                       | close
  *    `----------+---------------+-----------------------------'
+ * (bind_interdomain also takes the binder's new port from FREE straight
+ * to INTERDOMAIN; closing either end of a channel frees that end and
+ * sends the other back to UNBOUND, waiting for the closer.)
  *
  * Invariants (tests/unit/evtchn_model_test.c recomputes them after every
  * operation):

@@ -30,8 +30,9 @@
  *      readonly / read-write; copy pins are zero between hypercalls.
  *   2. While any pin of an entry is held, the shared entry has GTF_reading
  *      set, and GTF_writing while a read-write pin is held; the hypervisor
- *      clears each bit when the last pin needing it goes. Only this module
- *      sets or clears those two bits.
+ *      clears each bit when the last pin needing it goes. (The granter must
+ *      treat both as read-only; if it clears them anyway it only loses the
+ *      protection they give it: the pins, grantee and frame stay.)
  *   3. A pinned entry belongs to one grantee, act->domid, and always
  *      resolves to act->frame, whatever the granter writes meanwhile.
  *   4. table->nr_pins is the sum of all pin counts: a table with
@@ -160,15 +161,16 @@ uint32_t gnttab_arch_cmpxchg(uint32_t *word, uint32_t expected, uint32_t desired
  * frames; `active` has room for max_frames * GNTTAB_PER_FRAME entries. */
 void gnttab_table_init(struct gnttab_table *gt, domid_t owner,
                        struct gnttab_active *active, uint32_t max_frames);
-/* Append one shared frame: `va` is the hypervisor's mapping of the zeroed
- * frame `mfn`, which the glue shares writable with the owner. Refs
- * [old size, new size) become valid. GNTST_general_error if full. */
+/* Append one shared frame: `va` is the hypervisor's mapping of frame `mfn`,
+ * which the core zeroes and the glue then shares writable with the owner.
+ * Refs [old size, new size) become valid. GNTST_general_error if full. */
 int gnttab_table_add_frame(struct gnttab_table *gt, struct grant_entry_v1 *va,
                            uint64_t mfn);
 uint32_t gnttab_nr_entries(const struct gnttab_table *gt);
 /* setup_table: GNTST_okay if nr_frames is allowed; the glue then adds
  * frames until the table has nr_frames and returns gnttab_frame_mfn(0..). */
 int gnttab_setup_check(const struct gnttab_table *gt, uint32_t nr_frames);
+/* index < nr_frames (the glue stops at what it managed to add). */
 uint64_t gnttab_frame_mfn(const struct gnttab_table *gt, uint32_t index);
 void gnttab_query_size(const struct gnttab_table *gt, uint32_t *nr_frames,
                        uint32_t *max_frames);

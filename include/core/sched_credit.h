@@ -27,8 +27,9 @@
  *     (k+1)*period), summed over all its vCPUs on all run queues. Once it
  *     has, its vCPUs are PARKED (stay queued, never picked) until the next
  *     window. A capped vCPU's slice ends where its budget does, so on one
- *     CPU a cap is exact; with several CPUs each may overshoot by what its
- *     vCPU ran since it was last charged (at most one tick per CPU).
+ *     CPU a cap is exact; with several CPUs a window may overshoot by what
+ *     the domain's other vCPUs ran since they were last charged (at most
+ *     one tick per CPU), and the overshoot is taken from the next window.
  *   - Work conserving except caps: pick returns NULL only when nothing is
  *     queued or everything queued is parked.
  *
@@ -133,7 +134,6 @@ struct sched_credit_dom {
     uint64_t cap_used_ns;
     /* Scratch of sched_credit_account, meaningful only during one call. */
     const struct sched_credit *acct_rq;
-    uint64_t acct_seq;
     uint32_t acct_pass;
     uint32_t acct_nr;     /* active vCPUs of the domain on acct_rq */
     uint64_t acct_share;  /* credit for the domain this period */
@@ -162,7 +162,6 @@ struct sched_credit {
     struct sched_credit_vcpu *curr;                      /* RUNNING, or NULL (idle) */
     uint32_t nr_queued;
     uint32_t nr_active;
-    uint64_t acct_seq;                                   /* accountings done */
 };
 
 /*

@@ -1,20 +1,28 @@
 /*
- * dom0's main program. For now: report what the domain builder handed us,
- * exercise threads, newlib and user mode, then power off. Later issues
- * start xenstored, the backends and the xl shell here.
+ * dom0's main program: report what the domain builder handed us, exercise
+ * threads, newlib and user mode, start the domUs of the ramdisk's
+ * /etc/xen/auto and reap them as they shut down. With `poweroff` on the
+ * command line dom0 waits for its domUs (at most DOMU_WAIT_NS), then powers
+ * off; otherwise it idles, still reaping. Later issues start xenstored, the
+ * backends and the xl shell here.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dom0.h"
 #include "arch/hypercall.h"
 #include "arch/pgtable.h"
 #include "guest/console.h"
+#include "guest/events.h"
+#include "guest/gnttab.h"
 #include "guest/kernel.h"
 #include "guest/mm.h"
 #include "guest/thread.h"
 #include "guest/time.h"
 #include "guest/user.h"
+
+#define DOMU_WAIT_NS (60 * NSEC_PER_SEC)
 
 static void banner(void)
 {
@@ -111,9 +119,36 @@ static void user_demo(void)
            res.status, res.syscalls, res.demand_faults);
 }
 
+static void start_domains(void)
+{
+    const struct start_info *si = &start_info;
+
+    if (si->mod_len == 0 || si->mod_start == 0) {
+        printk("dom0: no ramdisk: no domains to start\n");
+        return;
+    }
+    /* The builder mapped the ramdisk at mod_start (a virtual address). */
+    if (si->flags & SIF_MOD_START_PFN) {
+        printk("dom0: the ramdisk is given by pfn: not supported, no domains started\n");
+        return;
+    }
+    domains_init();
+    domains_autostart((const void *)(uintptr_t)si->mod_start, si->mod_len);
+}
+
+/* Old hypervisors without event channels: block a second at a time. */
+static __noreturn void idle_without_events(void)
+{
+    for (;;) {
+        (void)HYPERVISOR_set_timer_op(time_now_ns() + 1000000000ull);
+        (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+    }
+}
+
 void kernel_main(void)
 {
     struct pt_stats st;
+    bool poweroff = strstr((const char *)start_info.cmd_line, "poweroff") != NULL;
 
     banner();
     pt_get_stats(&st);
@@ -123,14 +158,23 @@ void kernel_main(void)
     thread_demo();
     newlib_demo();
     user_demo();
-    printk("dom0: done\n");
-    /* `poweroff` on the command line ends the run (tests); otherwise dom0
-       idles: it blocks, and the hypervisor halts the CPU until its timer. */
-    if (strstr((const char *)start_info.cmd_line, "poweroff"))
+    int grc = gnttab_init();
+    if (grc < 0)
+        printk("dom0: no grant table (%d)\n", grc);
+    start_domains();
+    /* `poweroff` on the command line ends the run (tests) once the domUs
+       are gone; otherwise dom0 idles: it blocks until an event. */
+    if (poweroff) {
+        unsigned left = domains_wait_all(time_now_ns() + DOMU_WAIT_NS);
+        if (left != 0)
+            printk("dom0: %u domains still running after %lu s\n", left,
+                   (unsigned long)(DOMU_WAIT_NS / NSEC_PER_SEC));
+        printk("dom0: done\n");
         return;
-    printk("dom0: idle\n");
-    for (;;) {
-        (void)HYPERVISOR_set_timer_op(time_now_ns() + 1000000000ull);
-        (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
+    printk("dom0: done\n");
+    printk("dom0: idle\n");
+    if (domains_running() == 0 && !time_timer_bound())
+        idle_without_events();
+    domains_serve();
 }

@@ -1,8 +1,8 @@
 /*
- * Event channel delivery (2-level). See guest/events.h for the protocol.
- * The handler table is written only by threads (binding) and read by the
- * upcall, which runs with events masked; a port's handler is set before
- * the port is unmasked, so the upcall never sees a half-bound port.
+ * Event channel delivery (2-level) and binding. The protocol is in
+ * guest/events.h. The handler table is written only by threads with events
+ * masked and read only by the upcall, which runs with events masked: on one
+ * vCPU the two never overlap.
  */
 #include "guest/events.h"
 #include "arch/hypercall.h"
@@ -12,16 +12,27 @@ static struct {
     evtchn_handler_fn fn;
     void *arg;
 } handlers[EVTCHN_MAX_PORTS];
-static uint64_t seen;
+static uint64_t seen, unhandled;
 
 uint64_t events_seen(void)
 {
     return seen;
 }
 
+uint64_t events_unhandled(void)
+{
+    return unhandled;
+}
+
 void events_force_callback(void)
 {
     (void)HYPERVISOR_xen_version(XENVER_version, NULL);
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+    if (port < EVTCHN_MAX_PORTS)
+        set_bit64(&shared_info->evtchn_mask[port / 64], port % 64);
 }
 
 long evtchn_unmask(evtchn_port_t port)
@@ -30,19 +41,92 @@ long evtchn_unmask(evtchn_port_t port)
     return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &op);
 }
 
+long evtchn_notify(evtchn_port_t port)
+{
+    struct evtchn_send op = { .port = port };
+    return HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+}
+
+long evtchn_status(evtchn_port_t port, struct evtchn_status *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->dom = DOMID_SELF;
+    st->port = port;
+    return HYPERVISOR_event_channel_op(EVTCHNOP_status, st);
+}
+
+/*
+ * Second half of every bind: the hypervisor gave us `port` (masked, since
+ * events_init masked them all); install the handler, then unmask. A port number we
+ * cannot index is closed again.
+ */
+static long install(long rc, evtchn_port_t port, evtchn_handler_fn fn, void *arg)
+{
+    if (rc < 0)
+        return rc;
+    if (port >= EVTCHN_MAX_PORTS) {
+        struct evtchn_close cl = { .port = port };
+        (void)HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+        return -XEN_EINVAL;
+    }
+    unsigned flags = irq_save();
+    handlers[port].fn = fn;
+    handlers[port].arg = arg;
+    irq_restore(flags);
+    rc = evtchn_unmask(port);
+    return rc < 0 ? rc : (long)port;
+}
+
 long evtchn_bind_virq(uint32_t virq, evtchn_handler_fn fn, void *arg)
 {
     struct evtchn_bind_virq op = { .virq = virq, .vcpu = 0 };
     long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
+    return install(rc, op.port, fn, arg);
+}
 
-    if (rc < 0)
-        return rc;
-    if (op.port >= EVTCHN_MAX_PORTS)
-        return -XEN_EINVAL;
-    handlers[op.port].fn = fn;
-    handlers[op.port].arg = arg;
-    rc = evtchn_unmask(op.port);
+long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_fn fn, void *arg)
+{
+    struct evtchn_bind_ipi op = { .vcpu = vcpu };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &op);
+    return install(rc, op.port, fn, arg);
+}
+
+long evtchn_alloc_unbound(domid_t remote, evtchn_handler_fn fn, void *arg)
+{
+    struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op);
+    return install(rc, op.port, fn, arg);
+}
+
+long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_fn fn,
+                             void *arg)
+{
+    struct evtchn_bind_interdomain op = { .remote_dom = remote, .remote_port = remote_port };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
+    return install(rc, op.local_port, fn, arg);
+}
+
+long evtchn_alloc_unbound_for(domid_t dom, domid_t remote)
+{
+    struct evtchn_alloc_unbound op = { .dom = dom, .remote_dom = remote };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op);
     return rc < 0 ? rc : (long)op.port;
+}
+
+long evtchn_close(evtchn_port_t port)
+{
+    struct evtchn_close op = { .port = port };
+
+    evtchn_mask(port);
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
+    if (port < EVTCHN_MAX_PORTS) {
+        unsigned flags = irq_save();
+        handlers[port].fn = NULL;
+        handlers[port].arg = NULL;
+        clear_bit64(&shared_info->evtchn_pending[port / 64], port % 64);
+        irq_restore(flags);
+    }
+    return rc;
 }
 
 void event_upcall(struct trap_frame *f)
@@ -50,27 +134,35 @@ void event_upcall(struct trap_frame *f)
     volatile struct vcpu_info *v = vcpu_info0();
     volatile struct shared_info *s = shared_info;
 
-    v->evtchn_upcall_pending = 0;
-    /* xchg is a full barrier: the pending flag is clear before we look. */
-    uint64_t sel = xchg64(&v->evtchn_pending_sel, 0);
-    while (sel != 0) {
-        unsigned w = (unsigned)__builtin_ctzll(sel);
-        sel &= sel - 1;
-        uint64_t pend;
-        while ((pend = s->evtchn_pending[w] & ~s->evtchn_mask[w]) != 0) {
-            unsigned b = (unsigned)__builtin_ctzll(pend);
-            evtchn_port_t port = w * 64 + b;
-            clear_bit64(&s->evtchn_pending[w], b);
-            seen++;
-            if (handlers[port].fn != NULL)
-                handlers[port].fn(port, f, handlers[port].arg);
+    do {
+        v->evtchn_upcall_pending = 0;
+        /* xchg is a full barrier: the flag is clear before we look, so an
+           event raised from here on sets it again and we go round once more. */
+        uint64_t sel = xchg64(&v->evtchn_pending_sel, 0);
+        while (sel != 0) {
+            unsigned w = (unsigned)__builtin_ctzll(sel);
+            sel &= sel - 1;
+            uint64_t pend;
+            while ((pend = s->evtchn_pending[w] & ~s->evtchn_mask[w]) != 0) {
+                unsigned b = (unsigned)__builtin_ctzll(pend);
+                evtchn_port_t port = w * 64 + b;
+                clear_bit64(&s->evtchn_pending[w], b);
+                seen++;
+                if (handlers[port].fn != NULL)
+                    handlers[port].fn(port, f, handlers[port].arg);
+                else
+                    unhandled++;
+            }
         }
-    }
+    } while (v->evtchn_upcall_pending);
 }
 
 void events_init(void)
 {
-    /* Every port starts masked in a fresh domain; nothing to undo here. */
+    /* Mask every port, as Mini-OS does: ports get unmasked one by one once
+       their handler is in place, whatever state the builder left. */
+    for (unsigned w = 0; w < XEN_EVTCHN_2L_WORDS; w++)
+        shared_info->evtchn_mask[w] = ~0ULL;
     for (unsigned i = 0; i < EVTCHN_MAX_PORTS; i++)
         handlers[i].fn = NULL;
 }

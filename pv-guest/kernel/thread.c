@@ -1,9 +1,15 @@
 /*
  * Cooperative threads: a fixed table, round-robin order by slot.
  *
- * States: FREE (slot unused) -> RUNNABLE <-> SLEEPING -> DEAD -> FREE.
- * `current` is always RUNNABLE or, inside schedule(), the thread that is
- * giving up the CPU. A DEAD thread's stack is still in use until the
+ * States: FREE (slot unused) -> RUNNABLE <-> SLEEPING | WAITING -> DEAD ->
+ * FREE. SLEEPING ends at wake_ns; WAITING ends at wake_ns or earlier by
+ * thread_wake(), which event handlers call. `current` is always RUNNABLE
+ * or, inside schedule(), the thread that is giving up the CPU.
+ * schedule() runs with events masked from its first look at the states to
+ * the switch, so a handler's thread_wake() either comes before the look or
+ * makes the vCPU's block return at once; each thread's own mask state is
+ * saved by its schedule() call and restored when it runs again (a new
+ * thread starts with events enabled). A DEAD thread's stack is still in use until the
  * switch away from it completes, so only another thread frees it (reap()).
  * FPU/SSE state: schedule() saves the outgoing thread's with fxsave before
  * the switch; the incoming thread restores its own after the switch (in
@@ -14,18 +20,20 @@
 #include "arch/layout.h"
 #include "arch/traps.h"
 #include "guest/console.h"
+#include "guest/events.h"
 #include "guest/kernel.h"
 #include "guest/mm.h"
 #include "guest/time.h"
 
-enum thread_state { T_FREE, T_RUNNABLE, T_SLEEPING, T_DEAD };
+enum thread_state { T_FREE, T_RUNNABLE, T_SLEEPING, T_WAITING, T_DEAD };
 
 struct thread {
     struct fpu_state fpu;
     uint64_t sp;                 /* saved %rsp while switched out */
     void *stack;                 /* NULL for main (the boot stack) */
     enum thread_state state;
-    uint64_t wake_ns;            /* SLEEPING: when to become RUNNABLE */
+    uint64_t wake_ns;            /* SLEEPING, WAITING: when to become RUNNABLE */
+    bool woken;                  /* WAITING ended by thread_wake() */
     char name[THREAD_NAME_LEN];
 };
 
@@ -113,7 +121,7 @@ static struct thread *pick(struct thread *from, uint64_t now, uint64_t *earliest
     *earliest = UINT64_MAX;
     for (unsigned i = 0; i < THREAD_MAX; i++) {
         struct thread *t = &threads[i];
-        if (t->state == T_SLEEPING) {
+        if (t->state == T_SLEEPING || t->state == T_WAITING) {
             if (t->wake_ns <= now)
                 t->state = T_RUNNABLE;
             else if (t->wake_ns < *earliest)
@@ -128,18 +136,27 @@ static struct thread *pick(struct thread *from, uint64_t now, uint64_t *earliest
     return NULL;
 }
 
+static bool any_waiting(void)
+{
+    for (unsigned i = 0; i < THREAD_MAX; i++)
+        if (threads[i].state == T_WAITING)
+            return true;
+    return false;
+}
+
 static void schedule(void)
 {
     struct thread *prev = current, *next;
     uint64_t earliest;
+    unsigned flags = irq_save();
 
     for (;;) {
         next = pick(prev, time_now_ns(), &earliest);
         if (next != NULL)
             break;
-        if (earliest == UINT64_MAX)
+        if (earliest == UINT64_MAX && !any_waiting())
             guest_crash("thread: every thread is dead");
-        time_block_until(earliest);
+        time_block_masked(earliest);
     }
     if (next != prev) {
         switches++;
@@ -149,12 +166,14 @@ static void schedule(void)
         /* Running as prev again. */
         fpu_restore(&current->fpu);
     }
+    irq_restore(flags);
     reap();
 }
 
 void thread_start(thread_fn fn, void *arg)
 {
     fpu_restore(&current->fpu);
+    irq_enable();
     reap();
     fn(arg);
     thread_exit();
@@ -170,6 +189,23 @@ void thread_sleep_ns(uint64_t ns)
     current->wake_ns = time_now_ns() + ns;
     current->state = T_SLEEPING;
     schedule();
+}
+
+bool thread_wait(uint64_t deadline_ns)
+{
+    current->woken = false;
+    current->wake_ns = deadline_ns;
+    current->state = T_WAITING;
+    schedule();
+    return current->woken;
+}
+
+void thread_wake(struct thread *t)
+{
+    if (t != NULL && t->state == T_WAITING) {
+        t->woken = true;
+        t->state = T_RUNNABLE;
+    }
 }
 
 void thread_exit(void)

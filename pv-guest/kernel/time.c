@@ -4,9 +4,11 @@
  * Blocking: set_timer_op(deadline) arms a one-shot timer that raises
  * VIRQ_TIMER; SCHEDOP_block sleeps until an event is pending, unmasking
  * events atomically with the check, and the upcall runs as soon as it
- * returns. Without a bound timer VIRQ (a hypervisor without event
- * channels) blocking would never wake up, so it yields instead and the
- * caller polls the clock.
+ * returns. Callers mask events, check their wake-up condition, then block:
+ * an event that arrives after the check keeps SCHEDOP_block from sleeping,
+ * so no wake-up is lost. Without a bound timer VIRQ (a hypervisor without
+ * event channels) SCHEDOP_block would never wake up: SCHEDOP_poll with a
+ * timeout and no ports sleeps instead, and the caller polls the clock.
  */
 #include "guest/time.h"
 #include "arch/cpu.h"
@@ -70,18 +72,30 @@ void time_init(void)
         printk("time: cannot bind VIRQ_TIMER (%ld): idle loops poll\n", port);
 }
 
-void time_block_until(uint64_t deadline_ns)
+void time_block_masked(uint64_t deadline_ns)
 {
     if (!timer_bound) {
-        (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        /* SCHEDOP_poll on no ports with a timeout sleeps until the timeout
+           whether or not events work (Xen's poll timer wakes the vCPU
+           itself), so other domains run meanwhile. */
+        struct sched_poll p = { .ports = 0, .nr_ports = 0, .timeout = deadline_ns };
+        if (deadline_ns == UINT64_MAX || HYPERVISOR_sched_op(SCHEDOP_poll, &p) < 0)
+            (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
         return;
     }
-    unsigned old = irq_save();
-    if (HYPERVISOR_set_timer_op(deadline_ns) < 0 || time_now_ns() >= deadline_ns) {
-        irq_restore(old);
+    /* 0 cancels the timer: with no deadline only an event wakes us. */
+    uint64_t when = deadline_ns == UINT64_MAX ? 0 : deadline_ns;
+    if (HYPERVISOR_set_timer_op(when) < 0 || (when != 0 && time_now_ns() >= deadline_ns))
         return;
-    }
     (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-    /* block cleared the mask; pending events were delivered on return. */
+    /* block cleared the mask; pending events were delivered on return.
+       Mask again for the caller. */
+    (void)irq_save();
+}
+
+void time_block_until(uint64_t deadline_ns)
+{
+    unsigned old = irq_save();
+    time_block_masked(deadline_ns);
     irq_restore(old);
 }

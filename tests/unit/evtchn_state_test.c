@@ -157,7 +157,7 @@ static void setup_row(enum row r)
     } else if (r == R_UNBOUND) {
         ck_assert_int_eq(evtchn_bind_vcpu(tb, Y, 1), 0);
     }
-    ck_assert_ptr_null(ew_check(w));
+    EW_ASSERT_OK(w);
 }
 
 static void check_new_port(enum row r, enum op op, int port)
@@ -227,7 +227,7 @@ START_TEST(state_op_pair)
 
     int rc = apply(r, op, &st, &tg);
     ck_assert_msg(rc == e->rc, "row %d op %d: rc %d, expected %d", r, op, rc, e->rc);
-    ck_assert_ptr_null(ew_check(w));
+    EW_ASSERT_OK(w);
 
     if (rc < 0) {
         ck_assert_msg(ew_snap_same(w, snap), "row %d op %d: failure changed a table", r, op);
@@ -325,7 +325,7 @@ START_TEST(table_is_complete)
 }
 END_TEST
 
-static void unchecked_setup(void)
+static void fixture_setup(void)
 {
     snap = malloc(sizeof(*snap));
     ck_assert_ptr_nonnull(snap);
@@ -339,11 +339,12 @@ static void teardown(void)
     free(snap);
 }
 
+Suite *evtchn_state_suite(void);
 Suite *evtchn_state_suite(void)
 {
     Suite *s = suite_create("evtchn_state");
     TCase *tc = tcase_create("pairs");
-    tcase_add_checked_fixture(tc, unchecked_setup, teardown);
+    tcase_add_checked_fixture(tc, fixture_setup, teardown);
     tcase_add_loop_test(tc, state_op_pair, 0, NR_ROWS * NR_OPS);
     tcase_add_test(tc, table_is_complete);
     suite_add_tcase(s, tc);

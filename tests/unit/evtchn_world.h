@@ -32,6 +32,12 @@ struct evtchn_table *ew_get(const struct ew *w, uint16_t domid);
 struct shared_info *ew_si(struct ew *w, uint16_t domid);
 /* NULL if every invariant holds, else a description of the first broken. */
 const char *ew_check(const struct ew *w);
+/* For check tests: fail with the description. */
+#define EW_ASSERT_OK(w)                                                   \
+    do {                                                                  \
+        const char *ew_err_ = ew_check(w);                                \
+        ck_assert_msg(ew_err_ == NULL, "invariant broken: %s", ew_err_);  \
+    } while (0)
 
 /* Bitwise copies of every table, to prove an operation changed nothing. */
 struct ew_snap {

@@ -52,6 +52,8 @@ struct vcpu {
     uint64_t cpu_time_ns;      /* time spent running */
 };
 
+struct evtchn_table;
+
 struct domain {
     uint16_t id;
     enum domain_state state;
@@ -73,6 +75,7 @@ struct domain {
     unsigned teardown_phase;
     uint64_t teardown_cursor;
     uint64_t pages_held;       /* frames still referenced elsewhere at the last pass */
+    struct evtchn_table *evtchn;
 };
 
 extern struct domain *domains[MAX_DOMAINS];

@@ -22,6 +22,7 @@ static uint64_t root_mfn;
 static const volatile uint64_t *root_va;
 static struct mmu_update batch[PT_BATCH];
 static unsigned batch_len;
+static domid_t batch_dom = DOMID_SELF;      /* foreigndom of the queued requests */
 static struct pt_stats stats;
 
 void pt_init(uint64_t l4_va)
@@ -58,7 +59,7 @@ int pt_commit(void)
 
     if (batch_len == 0)
         return 0;
-    rc = HYPERVISOR_mmu_update(batch, batch_len, &done, DOMID_SELF);
+    rc = HYPERVISOR_mmu_update(batch, batch_len, &done, batch_dom);
     stats.mmu_update_calls++;
     stats.mmu_update_entries += done;
     if (rc == 0 && done != batch_len)
@@ -69,18 +70,25 @@ int pt_commit(void)
     return (int)rc;
 }
 
-static int queue(uint64_t table_mfn, unsigned index, uint64_t val)
+/* Queue one request; a batch holds requests of one foreigndom only. */
+static int queue_raw(uint64_t ptr, uint64_t val, domid_t dom)
 {
-    if (batch_len == PT_BATCH) {
+    if (batch_len == PT_BATCH || (batch_len != 0 && batch_dom != dom)) {
         int rc = pt_commit();
         if (rc < 0)
             return rc;
     }
-    batch[batch_len].ptr = (table_mfn << PAGE_SHIFT) + index * sizeof(uint64_t) +
-                           MMU_NORMAL_PT_UPDATE;
+    batch_dom = dom;
+    batch[batch_len].ptr = ptr;
     batch[batch_len].val = val;
     batch_len++;
     return 0;
+}
+
+static int queue(uint64_t table_mfn, unsigned index, uint64_t val)
+{
+    return queue_raw((table_mfn << PAGE_SHIFT) + index * sizeof(uint64_t) + MMU_NORMAL_PT_UPDATE,
+                     val, DOMID_SELF);
 }
 
 /*
@@ -153,6 +161,21 @@ int pt_queue_map(uint64_t va, uint64_t mfn, uint64_t flags)
     if (rc < 0)
         return rc;
     return queue(l1, index_at(va, 1), (mfn << PAGE_SHIFT) | flags);
+}
+
+int pt_queue_map_foreign(uint64_t va, uint64_t mfn, uint64_t flags, domid_t dom)
+{
+    uint64_t l1;
+    int rc = walk_to_l1(va, true, &l1);
+    if (rc < 0)
+        return rc;
+    return queue_raw((l1 << PAGE_SHIFT) + index_at(va, 1) * sizeof(uint64_t) +
+                     MMU_NORMAL_PT_UPDATE, (mfn << PAGE_SHIFT) | flags, dom);
+}
+
+int pt_queue_machphys(uint64_t mfn, uint64_t pfn, domid_t dom)
+{
+    return queue_raw((mfn << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE, pfn, dom);
 }
 
 int pt_map(uint64_t va, uint64_t mfn, uint64_t flags)

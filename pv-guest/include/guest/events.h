@@ -1,17 +1,28 @@
 /*
  * Event channels (2-level ABI) and the upcall mask.
  *
- * The kernel runs with events enabled (vcpu_info.evtchn_upcall_mask = 0)
- * once setup is done; the hypervisor masks them on entry to every callback
- * and trap handler, and the iret that ends the handler restores the mask.
- * Code that must not be interrupted by an upcall uses irq_save() /
- * irq_restore(); restoring an unmasked state with an upcall pending forces
- * its delivery with a harmless hypercall (the hypervisor delivers pending
- * events on its way back to the guest).
+ * The upcall mask (vcpu_info.evtchn_upcall_mask) is this kernel's
+ * "interrupt flag". The kernel runs with events enabled (mask 0) once setup
+ * is done; the hypervisor masks them on entry to every callback and trap
+ * handler, and the iret that ends the handler restores the mask. Code that
+ * must not be interrupted by an upcall uses irq_save() / irq_restore();
+ * restoring an unmasked state with an upcall pending forces its delivery
+ * with a harmless hypercall (the hypervisor delivers pending events on its
+ * way back to the guest).
  *
- * Upcall handling: clear upcall_pending, take pending_sel with xchg, then
- * for each selected word handle the pending and unmasked ports, clearing
- * each pending bit before calling the port's handler.
+ * Upcall (event_upcall): clear upcall_pending, take pending_sel with xchg,
+ * and for each selected word handle the pending and unmasked ports, clearing
+ * each pending bit before calling the port's handler; repeat while
+ * upcall_pending was set again meanwhile. Handlers run with events masked,
+ * on the stack of whatever was interrupted: they must be short, must not
+ * block or yield, and may wake threads (thread_wake).
+ *
+ * Binding: a port's handler is installed (events masked) before the port
+ * is unmasked, and removed after it is masked and closed, so the upcall
+ * never sees a half-bound port. The functions that bind return the local
+ * port (>= 0) or a negative errno from the hypervisor; they are called by
+ * threads, never by handlers. One vCPU for now: VIRQs and IPIs go to vCPU
+ * 0; the per-vCPU parts (vcpu_info0) are the only places that assume it.
  */
 #ifndef PVG_GUEST_EVENTS_H
 #define PVG_GUEST_EVENTS_H
@@ -28,11 +39,37 @@
 typedef void (*evtchn_handler_fn)(evtchn_port_t port, struct trap_frame *f, void *arg);
 
 void events_init(void);
-/* Bind a VIRQ on vCPU 0 to a handler and unmask it; the port or -errno. */
+
+/* A VIRQ of vCPU 0. */
 long evtchn_bind_virq(uint32_t virq, evtchn_handler_fn fn, void *arg);
+/* An IPI port notifying `vcpu` of this domain. */
+long evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_fn fn, void *arg);
+/* A fresh unbound port of ours that domain `remote` may bind to. */
+long evtchn_alloc_unbound(domid_t remote, evtchn_handler_fn fn, void *arg);
+/* Connect to remote's unbound port `remote_port` (offered to us). */
+long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_fn fn,
+                             void *arg);
+/*
+ * dom0 only: an unbound port in domain `dom` for `remote` to bind (the
+ * toolstack allocates a new domU's console and xenstore ports this way).
+ * No handler: the port is not ours.
+ */
+long evtchn_alloc_unbound_for(domid_t dom, domid_t remote);
+
+/* Raise the event at the other end (EVTCHNOP_send). */
+long evtchn_notify(evtchn_port_t port);
+/* Mask locally; unmask through the hypervisor (re-delivers a pending event). */
+void evtchn_mask(evtchn_port_t port);
 long evtchn_unmask(evtchn_port_t port);
-/* Ports seen since boot (handled or not). */
+/* Mask, close and forget the handler. */
+long evtchn_close(evtchn_port_t port);
+/* EVTCHNOP_status of one of our ports (st->status etc.). */
+long evtchn_status(evtchn_port_t port, struct evtchn_status *st);
+
+/* Ports seen since boot (handled or not), and those without a handler. */
 uint64_t events_seen(void);
+uint64_t events_unhandled(void);
+
 /* Called from entry.S. */
 void event_upcall(struct trap_frame *f);
 void events_force_callback(void);
@@ -59,6 +96,11 @@ static inline void irq_restore(unsigned old)
 static inline void irq_enable(void)
 {
     irq_restore(0);
+}
+
+static inline bool irq_disabled(void)
+{
+    return vcpu_info0()->evtchn_upcall_mask != 0;
 }
 
 #endif /* PVG_GUEST_EVENTS_H */

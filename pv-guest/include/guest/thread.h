@@ -13,6 +13,7 @@
 #ifndef PVG_GUEST_THREAD_H
 #define PVG_GUEST_THREAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define THREAD_STACK_PAGES 4
@@ -27,6 +28,15 @@ void threads_init(void);
 struct thread *thread_create(const char *name, thread_fn fn, void *arg);
 void thread_yield(void);
 void thread_sleep_ns(uint64_t ns);
+/*
+ * Wait until thread_wake() or the deadline (system time; UINT64_MAX for
+ * none); true if woken. To wait for a condition an event handler sets,
+ * mask events (irq_save), test it, call thread_wait, test again, and
+ * restore: a wake between the test and the wait is then not lost.
+ */
+bool thread_wait(uint64_t deadline_ns);
+/* End t's wait, if it waits; safe in event handlers. */
+void thread_wake(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);
 /* Run the other threads until all of them have exited. */
 void thread_join_all(void);

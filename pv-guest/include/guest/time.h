@@ -21,6 +21,12 @@ bool time_wallclock(uint64_t *sec, uint32_t *nsec);
 bool time_timer_bound(void);
 /* Block the vCPU until an event or the deadline (system time, ns). */
 void time_block_until(uint64_t deadline_ns);
+/*
+ * The same for a caller that has masked events (irq_save) and checked its
+ * condition: returns with events masked again, after any pending upcall
+ * ran. deadline UINT64_MAX: no timer, only an event wakes the vCPU.
+ */
+void time_block_masked(uint64_t deadline_ns);
 uint64_t time_timer_events(void);
 
 #endif /* PVG_GUEST_TIME_H */

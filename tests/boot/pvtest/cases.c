@@ -6,6 +6,7 @@
  */
 #include "pvtest.h"
 #include <public/domctl.h>
+#include <public/event_channel.h>
 
 volatile struct trap_record last_trap;
 uint64_t (*trap_hook)(struct trap_frame *f);
@@ -1016,6 +1017,144 @@ static enum result case_hostile_domctl(void)
     return VERDICT();
 }
 
+/* ---- event channels ---- */
+
+extern char event_entry[];
+static volatile unsigned port_hits[64];
+static volatile unsigned upcalls;
+
+void pvtest_event(void);
+void pvtest_event(void)
+{
+    volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+    upcalls++;
+    vi->evtchn_upcall_pending = 0;
+    uint64_t sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+    while (sel) {
+        unsigned w = (unsigned)__builtin_ctzll(sel);
+        sel &= sel - 1;
+        uint64_t bits = shared_info->evtchn_pending[w] & ~shared_info->evtchn_mask[w];
+        while (bits) {
+            unsigned b = (unsigned)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            __atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1ull << b), __ATOMIC_SEQ_CST);
+            unsigned port = w * 64 + b;
+            if (port < 64)
+                port_hits[port]++;
+        }
+    }
+}
+
+static long evtchn_op(unsigned cmd, void *arg)
+{
+    return HYPERCALL2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+
+static void unmask_port(unsigned port)
+{
+    struct evtchn_unmask u = { port };
+    evtchn_op(EVTCHNOP_unmask, &u);
+}
+
+static void events_on(void)
+{
+    map_shared_info();
+    struct callback_register cb = { CALLBACKTYPE_event, CALLBACKF_mask_events, 0, (uint64_t)event_entry };
+    HYPERCALL2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb);
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 0;
+}
+
+static enum result case_events(void)
+{
+    events_on();
+    /* a loopback channel: alloc_unbound for ourselves, bind to it */
+    struct evtchn_alloc_unbound al = { DOMID_SELF, DOMID_SELF, 0 };
+    EXPECT_EQ("alloc_unbound", evtchn_op(EVTCHNOP_alloc_unbound, &al), 0);
+    struct evtchn_bind_interdomain bi = { DOMID_SELF, 0, al.port, 0 };
+    EXPECT_EQ("bind_interdomain to ourselves", evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
+    unmask_port(al.port);
+    unmask_port(bi.local_port);
+    unsigned before = port_hits[al.port];
+    struct evtchn_send sd = { bi.local_port };
+    for (unsigned i = 0; i < 10; i++)
+        EXPECT_EQ("send", evtchn_op(EVTCHNOP_send, &sd), 0);
+    EXPECT_EQ("upcalls reached the other end", port_hits[al.port] - before >= 1, 1);
+    struct evtchn_status st = { DOMID_SELF, 0, bi.local_port, 0, 0, { { 0 } } };
+    EXPECT_EQ("status", evtchn_op(EVTCHNOP_status, &st), 0);
+    EXPECT_EQ("status interdomain", st.status, EVTCHNSTAT_interdomain);
+    EXPECT_EQ("peer port", st.u.interdomain.port, al.port);
+
+    /* VIRQ_TIMER: set_timer_op raises it */
+    struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+    EXPECT_EQ("bind VIRQ_TIMER", evtchn_op(EVTCHNOP_bind_virq, &bv), 0);
+    unmask_port(bv.port);
+    unsigned t0 = port_hits[bv.port];
+    uint64_t now = shared_info->vcpu_info[0].time.system_time;
+    EXPECT_EQ("set_timer_op", HYPERCALL2(__HYPERVISOR_set_timer_op, now + 10000000, 0), 0);
+    EXPECT_EQ("block", HYPERCALL2(__HYPERVISOR_sched_op, SCHEDOP_block, 0), 0);
+    EXPECT_EQ("timer event delivered", port_hits[bv.port] - t0, 1);
+    EXPECT_EQ("bind VIRQ_TIMER twice", evtchn_op(EVTCHNOP_bind_virq, &bv), -17);
+
+    /* close: the peer goes back to unbound */
+    struct evtchn_close cl = { bi.local_port };
+    EXPECT_EQ("close", evtchn_op(EVTCHNOP_close, &cl), 0);
+    struct evtchn_status st2 = { DOMID_SELF, 0, al.port, 0, 0, { { 0 } } };
+    EXPECT_EQ("status of the peer", evtchn_op(EVTCHNOP_status, &st2), 0);
+    EXPECT_EQ("peer unbound again", st2.status, EVTCHNSTAT_unbound);
+    struct evtchn_init_control ic;
+    __builtin_memset(&ic, 0, sizeof(ic));
+    EXPECT_EQ("FIFO init_control refused (guests fall back)", evtchn_op(EVTCHNOP_init_control, &ic), -38);
+    return VERDICT();
+}
+
+static enum result case_hostile_events(void)
+{
+    events_on();
+    struct evtchn_send s0 = { 0 }, smax = { 4096 }, sfree = { 4000 };
+    EXPECT_EQ("send on port 0", evtchn_op(EVTCHNOP_send, &s0), -22);
+    EXPECT_EQ("send on port 4096", evtchn_op(EVTCHNOP_send, &smax), -22);
+    EXPECT_EQ("send on an unallocated port", evtchn_op(EVTCHNOP_send, &sfree), -22);
+    struct evtchn_close c0 = { 0 }, cfree = { 4000 };
+    EXPECT_EQ("close port 0", evtchn_op(EVTCHNOP_close, &c0), -22);
+    EXPECT_EQ("close an unallocated port", evtchn_op(EVTCHNOP_close, &cfree), -22);
+    struct evtchn_unmask u0 = { 0 }, umax = { 0xffffffffu };
+    EXPECT_EQ("unmask port 0", evtchn_op(EVTCHNOP_unmask, &u0), -22);
+    EXPECT_EQ("unmask port 2^32-1", evtchn_op(EVTCHNOP_unmask, &umax), -22);
+    struct evtchn_bind_interdomain bi = { DOMID_SELF, 0, 4000, 0 };
+    EXPECT_EQ("bind_interdomain to a port not unbound for us", evtchn_op(EVTCHNOP_bind_interdomain, &bi), -22);
+    struct evtchn_bind_interdomain bu = { 55, 0, 1, 0 };
+    EXPECT_EQ("bind_interdomain to an unknown domain", evtchn_op(EVTCHNOP_bind_interdomain, &bu), -3);
+    struct evtchn_bind_virq bv = { 200, 0, 0 };
+    EXPECT_EQ("bind an invalid VIRQ", evtchn_op(EVTCHNOP_bind_virq, &bv), -22);
+    struct evtchn_bind_virq bv2 = { VIRQ_TIMER, 31, 0 };
+    EXPECT_EQ("bind VIRQ_TIMER on a vCPU that does not exist (as Xen: -ENOENT)", evtchn_op(EVTCHNOP_bind_virq, &bv2), -2);
+    EXPECT_EQ("unknown event channel op", evtchn_op(99, &bv), -38);
+    EXPECT_EQ("argument in the hypervisor range", HYPERCALL2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, 0xFFFF830000000000ull), -14);
+    /* allocate until exhausted: -ENOSPC, then close one and allocate again */
+    unsigned n = 0;
+    long last = 0, rc;
+    for (;;) {
+        struct evtchn_alloc_unbound al = { DOMID_SELF, 0, 0 };
+        rc = evtchn_op(EVTCHNOP_alloc_unbound, &al);
+        if (rc)
+            break;
+        last = al.port;
+        n++;
+    }
+    printf("allocated %u ports, then %ld\n", n, rc);
+    EXPECT_EQ("exhaustion", rc, -28);
+    EXPECT_EQ("all 4095 usable ports", n >= 4090, 1);
+    struct evtchn_close cl = { (uint32_t)last };
+    EXPECT_EQ("close one", evtchn_op(EVTCHNOP_close, &cl), 0);
+    struct evtchn_alloc_unbound al = { DOMID_SELF, 0, 0 };
+    EXPECT_EQ("allocate again", evtchn_op(EVTCHNOP_alloc_unbound, &al), 0);
+    struct evtchn_reset rs = { DOMID_SELF };
+    EXPECT_EQ("reset", evtchn_op(EVTCHNOP_reset, &rs), 0);
+    EXPECT_EQ("allocate after reset", evtchn_op(EVTCHNOP_alloc_unbound, &al), 0);
+    EXPECT_EQ("first free port reused", al.port, 1);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -1039,6 +1178,8 @@ const struct pvtest_case pvtest_cases[] = {
     { "entry_regs", case_entry_regs },
     { "hostile_review", case_hostile_review },
     { "domctl_cycles", case_domctl_cycles },
+    { "events", case_events },
+    { "hostile_events", case_hostile_events },
     { "hostile_domctl", case_hostile_domctl },
     { NULL, NULL },
 };

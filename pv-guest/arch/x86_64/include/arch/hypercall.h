@@ -21,7 +21,9 @@
 
 #include "public/xen.h"
 #include "public/callback.h"
+#include "public/domctl.h"
 #include "public/event_channel.h"
+#include "public/grant_table.h"
 #include "public/memory.h"
 #include "public/sched.h"
 #include "public/vcpu.h"
@@ -131,6 +133,17 @@ static inline long HYPERVISOR_memory_op(unsigned cmd, void *arg)
 static inline long HYPERVISOR_vcpu_op(unsigned cmd, unsigned vcpu, void *arg)
 {
     return xen_hypercall(__HYPERVISOR_vcpu_op, cmd, vcpu, arg, 0, 0);
+}
+
+static inline long HYPERVISOR_grant_table_op(unsigned cmd, void *ops, unsigned count)
+{
+    return xen_hypercall(__HYPERVISOR_grant_table_op, cmd, ops, count, 0, 0);
+}
+
+/* Xenia's toolstack hypercall (public/domctl.h); dom0 only. */
+static inline long HYPERVISOR_domctl(struct xenia_domctl *op)
+{
+    return xen_hypercall(__HYPERVISOR_domctl, op, 0, 0, 0, 0);
 }
 
 #endif /* PVG_ARCH_HYPERCALL_H */

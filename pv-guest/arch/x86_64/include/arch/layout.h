@@ -12,6 +12,11 @@
  *        PADDR_OFFSET 0); mm_init() maps the rest of the guest's memory.
  *   0xffffffffc0000000 - ...                 fixed mappings (shared_info,
  *        scratch slots for tests).
+ *   0xffffffffd0000000 - 0xffffffffd3ffffff  foreign window: dom0 maps a new
+ *        domain's initial region here while it builds it (64 MiB).
+ *   0xffffffffe0000000 - 0xffffffffe001ffff  our grant table frames.
+ *   0xffffffffe0200000 - 0xffffffffe03fffff  grant mapping slots: foreign
+ *        grants mapped with GNTTABOP_map_grant_ref (one L1's worth).
  */
 #ifndef PVG_ARCH_LAYOUT_H
 #define PVG_ARCH_LAYOUT_H
@@ -22,6 +27,12 @@
 #define FIXMAP_SHARED_INFO  (FIXMAP_BASE + 0x0000)
 #define FIXMAP_SCRATCH(n)   (FIXMAP_BASE + 0x10000 + (unsigned long long)(n) * 0x1000)
 #define FIXMAP_NR_SCRATCH   16
+#define FOREIGN_VA_BASE     0xFFFFFFFFD0000000ULL
+#define FOREIGN_VA_PAGES    16384ULL
+#define GNTTAB_VA_BASE      0xFFFFFFFFE0000000ULL
+#define GNTTAB_MAX_FRAMES   32
+#define GNTMAP_VA_BASE      0xFFFFFFFFE0200000ULL
+#define GNTMAP_SLOTS        512
 
 #define USER_BASE           0x0000000000400000ULL     /* user program text */
 #define USER_STACK_TOP      0x0000000000800000ULL

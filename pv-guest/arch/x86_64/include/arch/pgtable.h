@@ -45,6 +45,14 @@ uint64_t pt_root_mfn(void);
 int pt_queue_map(uint64_t va, uint64_t mfn, uint64_t flags);
 /* Submit the queued L1 writes: 0 or the hypercall's error. */
 int pt_commit(void);
+/*
+ * The same for a frame of domain `dom` (dom0 building a domain: mmu_update
+ * with foreigndom = dom). Unmap by queueing mfn 0, flags 0 with DOMID_SELF,
+ * then flush the TLB.
+ */
+int pt_queue_map_foreign(uint64_t va, uint64_t mfn, uint64_t flags, domid_t dom);
+/* Queue M2P[mfn] := pfn for a frame of `dom` (MMU_MACHPHYS_UPDATE). */
+int pt_queue_machphys(uint64_t mfn, uint64_t pfn, domid_t dom);
 /* pt_queue_map + pt_commit. */
 int pt_map(uint64_t va, uint64_t mfn, uint64_t flags);
 /* Remove the mapping of va and flush it from the TLB (update_va_mapping). */

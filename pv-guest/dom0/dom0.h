@@ -1,0 +1,60 @@
+/*
+ * dom0's toolstack pieces, shared by the files of pv-guest/dom0/:
+ *   domctl.c    thin wrappers over hypercall 36 (public/domctl.h)
+ *   builder.c   builds a PV domU from a kernel image and an xl config
+ *   domains.c   the domains dom0 started: autostart from the ramdisk,
+ *               VIRQ_DOM_EXC, reaping the ones that shut down
+ * All of it runs in dom0's threads (never in event handlers).
+ */
+#ifndef PVG_DOM0_DOM0_H
+#define PVG_DOM0_DOM0_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest/xlcfg.h"
+#include "public/domctl.h"
+
+/* ---- domctl.c: each returns 0 or the hypercall's -errno ---- */
+int domctl_create(uint32_t max_vcpus, domid_t *domid);
+int domctl_destroy(domid_t domid);
+int domctl_pause(domid_t domid);
+int domctl_unpause(domid_t domid);
+/* First domain with id >= domid (info->domain says which). */
+int domctl_get_info(domid_t domid, struct xenia_domctl_info *info);
+int domctl_set_max_mem(domid_t domid, uint64_t max_pages);
+/* Add nr pages; mfns[i] receives the frame of the i-th page added. */
+int domctl_populate(domid_t domid, uint64_t nr, uint64_t *mfns);
+int domctl_hypercall_page(domid_t domid, uint64_t mfn);
+int domctl_set_vcpu_context(domid_t domid, const struct xenia_domctl_vcpu_context *ctx);
+const char *domctl_shutdown_reason(uint32_t reason);
+
+/* ---- builder.c ---- */
+struct domu_image {
+    const void *kernel;
+    size_t kernel_len;
+    const void *ramdisk;        /* NULL if none */
+    size_t ramdisk_len;
+};
+
+/*
+ * Build the domain described by cfg and start it: 0 and *domid, or -errno
+ * with every trace of the half-built domain destroyed. Prints why it
+ * failed ("dom0: <name>: ...").
+ */
+int domu_build(const struct xlcfg *cfg, const struct domu_image *img, domid_t *domid);
+
+/* ---- domains.c ---- */
+/* Bind VIRQ_DOM_EXC (or note that shutdowns will be polled). */
+void domains_init(void);
+/* Start every /etc/xen/auto/ *.cfg of the ramdisk; returns how many run. */
+unsigned domains_autostart(const void *ramdisk, size_t len);
+/* Started domains not yet reaped. */
+unsigned domains_running(void);
+/* Reap until none is left (deadline: system time, UINT64_MAX for none);
+   returns the number still running. */
+unsigned domains_wait_all(uint64_t deadline_ns);
+/* Serve forever: reap domains as they shut down. */
+__attribute__((noreturn)) void domains_serve(void);
+
+#endif /* PVG_DOM0_DOM0_H */

@@ -1,0 +1,197 @@
+/*
+ * A domU's main program: the same kernel as dom0, started by dom0's
+ * builder. The first word of the command line (the config's `extra`)
+ * picks what it does:
+ *   hello   print who we are, run a few checks (unprivileged start_info,
+ *           console and xenstore pages and ports, a timer wake-up, an event
+ *           channel loopback, a grant of our own page mapped back, domctl
+ *           refused), then power off; a failed check crashes the domain
+ *   spin    burn the CPU forever (scheduler scenarios)
+ *   crash   crash at once (on_crash scenarios)
+ *   ping, pong   hooks for the interdomain scenarios (need xenstore):
+ *           they say so and power off
+ * The hypervisor prefixes our console lines with "(dN) ".
+ */
+#include <string.h>
+
+#include "arch/hypercall.h"
+#include "guest/console.h"
+#include "guest/events.h"
+#include "guest/gnttab.h"
+#include "guest/kernel.h"
+#include "guest/mm.h"
+#include "guest/thread.h"
+#include "guest/time.h"
+
+static unsigned failures;
+
+static void check(bool ok, const char *what)
+{
+    if (!ok) {
+        failures++;
+        printk("domU: FAIL %s\n", what);
+    }
+}
+
+static unsigned loop_a, loop_b;     /* events seen on each end */
+
+static void loop_event(evtchn_port_t port, struct trap_frame *f, void *arg)
+{
+    (void)port, (void)f;
+    (*(volatile unsigned *)arg)++;
+}
+
+/* Wait (with the timer) until *count reaches want or 1 s passes. */
+static bool wait_count(const unsigned *count, unsigned want)
+{
+    const volatile unsigned *c = count;
+    uint64_t deadline = time_now_ns() + NSEC_PER_SEC;
+    while (*c < want && time_now_ns() < deadline)
+        thread_sleep_ns(NSEC_PER_MSEC);
+    return *c >= want;
+}
+
+/* Loopback channel; returns our domain id (from the channel's status). */
+static long check_events(void)
+{
+    struct evtchn_status st;
+    long a = evtchn_alloc_unbound(DOMID_SELF, loop_event, &loop_a);
+    if (a < 0) {
+        printk("domU: alloc_unbound: %ld\n", a);
+        check(false, "event channel alloc_unbound");
+        return a;
+    }
+    long b = evtchn_bind_interdomain(DOMID_SELF, (evtchn_port_t)a, loop_event, &loop_b);
+    if (b < 0) {
+        printk("domU: bind_interdomain: %ld\n", b);
+        check(false, "event channel bind_interdomain");
+        return b;
+    }
+    check(evtchn_notify((evtchn_port_t)b) == 0 && wait_count(&loop_a, 1),
+          "notify through the loopback reaches the other port");
+    check(evtchn_notify((evtchn_port_t)a) == 0 && wait_count(&loop_b, 1),
+          "notify back");
+    long rc = evtchn_status((evtchn_port_t)b, &st);
+    check(rc == 0 && st.status == EVTCHNSTAT_interdomain && st.u.interdomain.port == (uint32_t)a,
+          "status of the loopback port");
+    long self = rc == 0 ? st.u.interdomain.dom : -1;
+    check(evtchn_close((evtchn_port_t)b) == 0 && evtchn_close((evtchn_port_t)a) == 0,
+          "close both ports");
+    printk("domU: event channel loopback %ld <-> %ld: %u + %u events\n", a, b, loop_a, loop_b);
+    return self;
+}
+
+static void check_grants(domid_t self)
+{
+    int rc = gnttab_init();
+    if (rc < 0) {
+        printk("domU: gnttab_init: %d\n", rc);
+        check(false, "grant table setup");
+        return;
+    }
+    uint32_t *page = mm_alloc_zeroed(1);
+    check(page != NULL, "a page to grant");
+    if (page == NULL)
+        return;
+    page[0] = 0x600df00d;
+    long ref = gnttab_grant_access(self, virt_to_mfn(page), false);
+    check(ref >= GNTTAB_NR_RESERVED_ENTRIES, "grant reference");
+    if (ref < 0)
+        return;
+    struct gnttab_mapping m;
+    rc = gnttab_map(self, (grant_ref_t)ref, false, &m);
+    if (rc < 0)
+        printk("domU: map_grant_ref: %d (%s)\n", rc, gnttab_status_name(m.status));
+    check(rc == 0, "map our own grant");
+    if (rc == 0) {
+        volatile uint32_t *alias = m.va;
+        check(alias[0] == 0x600df00d, "the mapping shows the granted page");
+        alias[1] = 0xfeedface;
+        check(page[1] == 0xfeedface, "a write through the mapping lands in the page");
+        check(gnttab_end_access((grant_ref_t)ref) == -XEN_EBUSY, "revoke refused while mapped");
+        check(gnttab_unmap(&m) == 0, "unmap");
+    }
+    check(gnttab_end_access((grant_ref_t)ref) == 0, "revoke once unmapped");
+    mm_free_pages(page, 1);
+    printk("domU: grant table: %u entries, ref %ld mapped back and revoked\n",
+           gnttab_nr_entries(), ref);
+}
+
+static void hello(void)
+{
+    const struct start_info *si = &start_info;
+    long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
+
+    printk("domU: hello from a Xenia domU on hypervisor %ld.%ld: %lu pages, cmdline \"%s\"\n",
+           ver >> 16, ver & 0xffff, (unsigned long)si->nr_pages, (const char *)si->cmd_line);
+    printk("domU: console mfn %#lx port %u, xenstore mfn %#lx port %u\n",
+           (unsigned long)si->console.domU.mfn, si->console.domU.evtchn,
+           (unsigned long)si->store_mfn, si->store_evtchn);
+    check(si->flags == 0, "start_info flags 0 for a domU");
+    check(si->console.domU.mfn != 0 && si->store_mfn != 0, "console and xenstore pages");
+    check(si->console.domU.evtchn != 0 && si->store_evtchn != 0, "console and xenstore ports");
+
+    uint64_t t0 = time_now_ns(), ev = time_timer_events();
+    thread_sleep_ns(10 * NSEC_PER_MSEC);
+    uint64_t slept = time_now_ns() - t0;
+    check(slept >= 10 * NSEC_PER_MSEC, "a 10 ms sleep lasts 10 ms");
+    if (time_timer_bound())
+        check(time_timer_events() > ev, "VIRQ_TIMER woke the sleep");
+    printk("domU: slept %lu us (%s)\n", (unsigned long)(slept / 1000),
+           time_timer_bound() ? "timer event" : "polled");
+
+    long self = check_events();
+    if (self >= 0)
+        check_grants((domid_t)self);
+
+    struct xenia_domctl op = { .cmd = XENIA_DOMCTL_GET_INFO, .version = XENIA_DOMCTL_VERSION };
+    check(HYPERVISOR_domctl(&op) == -XEN_EPERM, "domctl refused to a domU");
+
+    if (failures != 0) {
+        printk("domU: %u checks failed\n", failures);
+        guest_crash("domU: checks failed");
+    }
+    printk("domU: all checks passed, powering off\n");
+}
+
+static void spin(void)
+{
+    printk("domU: spinning\n");
+    for (volatile uint64_t n = 0;; n++)
+        cpu_relax();
+}
+
+static void crash(void)
+{
+    guest_crash("domU: asked to crash");
+}
+
+static void needs_xenstore(void)
+{
+    printk("domU: this mode needs xenstore, which is not there yet\n");
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+} modes[] = {
+    { "hello", hello },
+    { "spin", spin },
+    { "crash", crash },
+    { "ping", needs_xenstore },
+    { "pong", needs_xenstore },
+};
+
+void kernel_main(void)
+{
+    const char *cmd = (const char *)start_info.cmd_line;
+    size_t len = strcspn(cmd, " ");
+
+    for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+        if (strlen(modes[i].name) == len && strncmp(cmd, modes[i].name, len) == 0) {
+            modes[i].run();
+            return;
+        }
+    printk("domU: unknown mode \"%.*s\", saying hello instead\n", (int)len, cmd);
+    hello();
+}

@@ -1,0 +1,20 @@
+# dom0's ramdisk: a ustar archive (tools/mkramdisk.py) with the domU kernel
+# under /boot and the domain configs of tools/ramdisk/etc/xen, the ones in
+# etc/xen/auto started by dom0 at boot.
+#
+#   build/pv-guest/ramdisk.tar   /boot/domU.elf, /etc/xen/hello.cfg,
+#                                /etc/xen/auto/{hello1,hello2}.cfg
+
+RAMDISK := $(B)/pv-guest/ramdisk.tar
+RAMDISK_CONFIGS := $(sort $(wildcard tools/ramdisk/etc/xen/*.cfg tools/ramdisk/etc/xen/auto/*.cfg))
+
+$(RAMDISK): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDISK_CONFIGS)
+	@mkdir -p $(dir $@)
+	@echo "  TAR     $@"
+	@python3 tools/mkramdisk.py $@ boot/domU.elf=$(PVG_DOMU) \
+	    $(foreach f,$(RAMDISK_CONFIGS),$(patsubst tools/ramdisk/%,%,$(f))=$(f))
+
+.PHONY: ramdisk
+ramdisk: $(RAMDISK)
+
+ALL_TARGETS += $(RAMDISK)
