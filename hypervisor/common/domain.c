@@ -11,6 +11,7 @@
 #include <xenia/domain.h>
 #include <xenia/errno.h>
 #include <xenia/event.h>
+#include <xenia/grant.h>
 #include <xenia/mm.h>
 #include <xenia/shutdown.h>
 #include <xenia/time.h>
@@ -68,7 +69,8 @@ struct domain *domain_create(uint16_t id, bool privileged)
     for (unsigned i = 0; i < XEN_EVTCHN_2L_WORDS; i++)
         d->shared_info->evtchn_mask[i] = ~0ull;     /* every port masked until bound */
     time_update_wallclock(d);
-    if (evtchn_domain_init(d)) {
+    if (evtchn_domain_init(d) || grant_domain_init(d)) {
+        xfree(d->evtchn);
         free_page(si);
         xfree(v);
         xfree(d);
@@ -191,6 +193,9 @@ int domain_destroy(struct domain *d)
         rc = pgt_relinquish(&pgt_env_hv, c, d->id, &d->teardown_cursor);
         if (rc == -ERESTART)
             return rc;
+        rc = grant_domain_release_maps(d);  /* its page tables no longer map them */
+        if (rc)
+            return rc;
         d->teardown_phase = 3;
         d->teardown_cursor = 0;
         d->pages_held = 0;
@@ -212,7 +217,7 @@ int domain_destroy(struct domain *d)
         d->teardown_cursor = end;
         if (end < mm_max_pfn)
             return -ERESTART;
-        if (d->pages_held) {
+        if (d->pages_held || !grant_domain_idle(d)) {
             d->teardown_cursor = 0;     /* try again on the next call */
             d->pages_held = 0;
             return -EBUSY;
@@ -221,6 +226,7 @@ int domain_destroy(struct domain *d)
         return -ERESTART;
     }
     default:
+        grant_domain_free(d);
         pgt_put_type(&pgt_env_hv, c, d->shared_info_mfn, d->id);
         if (pgt_free(&pgt_env_hv, d->shared_info_mfn, d->id) == 0)
             free_frame(d->shared_info_mfn);

@@ -11,6 +11,7 @@
 #include <xenia/domain.h>
 #include <xenia/errno.h>
 #include <xenia/event.h>
+#include <xenia/grant.h>
 #include <xenia/guest_access.h>
 #include <xenia/hypercall.h>
 #include <xenia/hypercalls.h>
@@ -39,6 +40,7 @@ static const hypercall_fn hypercall_table[64] = {
     HC(xen_version),
     HC(console_io),
     HC(update_descriptor),
+    HC(grant_table_op),
     HC(vm_assist),
     [__HYPERVISOR_iret] = do_iret_entry,
     HC(vcpu_op),

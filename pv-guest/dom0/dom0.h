@@ -27,6 +27,7 @@ int domctl_set_max_mem(domid_t domid, uint64_t max_pages);
 int domctl_populate(domid_t domid, uint64_t nr, uint64_t *mfns);
 int domctl_hypercall_page(domid_t domid, uint64_t mfn);
 int domctl_set_vcpu_context(domid_t domid, const struct xenia_domctl_vcpu_context *ctx);
+int domctl_physinfo(struct xenia_domctl_physinfo *info);
 const char *domctl_shutdown_reason(uint32_t reason);
 
 /* ---- builder.c ---- */

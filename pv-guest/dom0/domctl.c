@@ -93,6 +93,16 @@ int domctl_set_vcpu_context(domid_t domid, const struct xenia_domctl_vcpu_contex
     return call(XENIA_DOMCTL_SET_VCPU_CONTEXT, domid, &op);
 }
 
+int domctl_physinfo(struct xenia_domctl_physinfo *info)
+{
+    struct xenia_domctl op = { 0 };
+    int rc = call(XENIA_DOMCTL_PHYSINFO, 0, &op);
+
+    if (rc == 0)
+        *info = op.u.physinfo;
+    return rc;
+}
+
 const char *domctl_shutdown_reason(uint32_t reason)
 {
     static const char *const names[] = {

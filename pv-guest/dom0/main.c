@@ -136,6 +136,12 @@ static void start_domains(void)
     domains_autostart((const void *)(uintptr_t)si->mod_start, si->mod_len);
 }
 
+static uint64_t free_host_pages(void)
+{
+    struct xenia_domctl_physinfo pi;
+    return domctl_physinfo(&pi) == 0 ? pi.free_pages : 0;
+}
+
 /* Old hypervisors without event channels: block a second at a time. */
 static __noreturn void idle_without_events(void)
 {
@@ -161,14 +167,19 @@ void kernel_main(void)
     int grc = gnttab_init();
     if (grc < 0)
         printk("dom0: no grant table (%d)\n", grc);
+    uint64_t free_before = free_host_pages();
     start_domains();
     /* `poweroff` on the command line ends the run (tests) once the domUs
        are gone; otherwise dom0 idles: it blocks until an event. */
     if (poweroff) {
+        bool started = domains_running() != 0;
         unsigned left = domains_wait_all(time_now_ns() + DOMU_WAIT_NS);
         if (left != 0)
             printk("dom0: %u domains still running after %lu s\n", left,
                    (unsigned long)(DOMU_WAIT_NS / NSEC_PER_SEC));
+        else if (started)
+            printk("dom0: all domains reaped; hypervisor free pages %lu before them, %lu "
+                   "after\n", (unsigned long)free_before, (unsigned long)free_host_pages());
         printk("dom0: done\n");
         return;
     }

@@ -133,6 +133,7 @@ SCENARIOS += [
                               r"^\(d0\) ok   free pages back = \d+$", ALIVE]),
     pvtest("events", [r"^\(d0\) ok   timer event delivered = 1$", r"^\(d0\) ok   peer unbound again = 1$"]),
     pvtest("hostile_events", [r"^\(d0\) ok   exhaustion = -28$", ALIVE]),
+    pvtest("grants", [r"^\(d0\) ok   double unmap = -4$", r"^\(d0\) ok   copied = 4277009102$", ALIVE]),
     pvtest("walk_tables", [r"^\(d0\) ok   writable mappings of page-table frames = 0$"]),
     pvtest("hostile_user_top", [r"^\(d0\) #GP for the return to 0x800000000000 from user mode", ALIVE]),
     # no handler at all: the domain is crashed, the hypervisor reports it

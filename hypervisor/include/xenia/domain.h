@@ -53,6 +53,7 @@ struct vcpu {
 };
 
 struct evtchn_table;
+struct domain_grants;
 
 struct domain {
     uint16_t id;
@@ -76,6 +77,7 @@ struct domain {
     uint64_t teardown_cursor;
     uint64_t pages_held;       /* frames still referenced elsewhere at the last pass */
     struct evtchn_table *evtchn;
+    struct domain_grants *grants;
 };
 
 extern struct domain *domains[MAX_DOMAINS];

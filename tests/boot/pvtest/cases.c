@@ -7,6 +7,7 @@
 #include "pvtest.h"
 #include <public/domctl.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
 
 volatile struct trap_record last_trap;
 uint64_t (*trap_hook)(struct trap_frame *f);
@@ -1155,6 +1156,128 @@ static enum result case_hostile_events(void)
     return VERDICT();
 }
 
+/* ---- grant tables (granting to ourselves: dom0 is both sides) ---- */
+
+static long gnt_op(unsigned cmd, void *op, unsigned count)
+{
+    return HYPERCALL3(__HYPERVISOR_grant_table_op, cmd, op, count);
+}
+
+static int16_t map_ref(uint32_t ref, uint64_t host_addr, uint32_t flags, grant_handle_t *h)
+{
+    struct gnttab_map_grant_ref m = { host_addr, flags, ref, DOMID_SELF, 0, 0, 0 };
+    long rc = gnt_op(GNTTABOP_map_grant_ref, &m, 1);
+    if (rc)
+        return (int16_t)rc;
+    if (m.status == GNTST_okay)
+        *h = m.handle;
+    return m.status;
+}
+
+static int16_t unmap_handle(grant_handle_t h, uint64_t host_addr)
+{
+    struct gnttab_unmap_grant_ref u = { host_addr, 0, h, 0, 0 };
+    long rc = gnt_op(GNTTABOP_unmap_grant_ref, &u, 1);
+    return rc ? (int16_t)rc : u.status;
+}
+
+static enum result case_grants(void)
+{
+    uint64_t frame = 0;
+    struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+    EXPECT_EQ("setup_table", gnt_op(GNTTABOP_setup_table, &st, 1), 0);
+    EXPECT_EQ("setup_table status", st.status, 0);
+    struct gnttab_query_size qs = { DOMID_SELF, 0, 0, 0, 0, 0 };
+    EXPECT_EQ("query_size", gnt_op(GNTTABOP_query_size, &qs, 1), 0);
+    EXPECT_EQ("nr_frames", qs.nr_frames, 1);
+    uint64_t gva = spare_page(100);
+    EXPECT_EQ("map the grant table", update_va(gva, (frame << 12) | PTE_FLAGS, UVMF_INVLPG), 0);
+    volatile struct grant_entry_v1 *gt = (volatile struct grant_entry_v1 *)gva;
+
+    uint64_t data = spare_page(101), target = spare_page(102), other = spare_page(103);
+    uint64_t target_pte = pte_read(target, 1), other_pte = pte_read(other, 1);
+    *(volatile uint64_t *)data = 0xfeedface;
+    gt[10].domid = 0;
+    gt[10].frame = (uint32_t)va_to_mfn(data);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    gt[10].flags = GTF_permit_access;
+    gt[11].domid = 5;                                   /* granted to somebody else */
+    gt[11].frame = (uint32_t)va_to_mfn(data);
+    gt[11].flags = GTF_permit_access;
+    gt[12].domid = 0;
+    gt[12].frame = (uint32_t)va_to_mfn(data);
+    gt[12].flags = GTF_permit_access | GTF_readonly;
+
+    grant_handle_t h = 0, h2 = 0;
+    EXPECT_EQ("map ref 10", map_ref(10, target, GNTMAP_host_map, &h), GNTST_okay);
+    EXPECT_EQ("mapped contents", *(volatile uint64_t *)target, 0xfeedface);
+    EXPECT_EQ("GTF_reading|GTF_writing set while mapped", gt[10].flags & (GTF_reading | GTF_writing), GTF_reading | GTF_writing);
+    EXPECT_EQ("ref past the table", map_ref(512, other, GNTMAP_host_map, &h2), GNTST_bad_gntref);
+    EXPECT_EQ("entry granted to another domain", map_ref(11, other, GNTMAP_host_map, &h2), GNTST_permission_denied);
+    EXPECT_EQ("writable map of a read-only grant", map_ref(12, other, GNTMAP_host_map, &h2), GNTST_permission_denied);
+    EXPECT_EQ("read-only map of it", map_ref(12, other, GNTMAP_host_map | GNTMAP_readonly, &h2), GNTST_okay);
+    EXPECT_EQ("read-only map sets reading only", gt[12].flags & (GTF_reading | GTF_writing), GTF_reading);
+    EXPECT_EQ("misaligned PTE address", map_ref(10, pte_maddr(other, 1) + 3, GNTMAP_host_map | GNTMAP_contains_pte, &h2), GNTST_bad_virt_addr);
+    EXPECT_EQ("map into the hypervisor range", map_ref(10, 0xFFFF830000000000ull, GNTMAP_host_map, &h2), GNTST_bad_virt_addr);
+    EXPECT_EQ("unmap a bogus handle", unmap_handle(9999, target), GNTST_bad_handle);
+    EXPECT_EQ("unmap at the wrong address", unmap_handle(h, other), GNTST_bad_virt_addr);
+    EXPECT_EQ("unmap the read-only map", unmap_handle(h2, other), GNTST_okay);
+    EXPECT_EQ("unmap ref 10", unmap_handle(h, target), GNTST_okay);
+    EXPECT_EQ("double unmap", unmap_handle(h, target), GNTST_bad_handle);
+    EXPECT_EQ("flags cleared after the last unmap", gt[10].flags & (GTF_reading | GTF_writing), 0);
+    EXPECT_EQ("the unmapped slot is empty", pte_read(target, 1) & PTE_P, 0);
+    EXPECT_EQ("remap our own pages", update_va(target, target_pte, UVMF_INVLPG) | update_va(other, other_pte, UVMF_INVLPG), 0);
+
+    /* copy from a grant into one of our own frames */
+    *(volatile uint64_t *)other = 0;
+    struct gnttab_copy cp;
+    __builtin_memset(&cp, 0, sizeof(cp));
+    cp.source.u.ref = 10;
+    cp.source.domid = DOMID_SELF;
+    cp.dest.u.gmfn = va_to_mfn(other);
+    cp.dest.domid = DOMID_SELF;
+    cp.len = 8;
+    cp.flags = GNTCOPY_source_gref;
+    EXPECT_EQ("copy", gnt_op(GNTTABOP_copy, &cp, 1), 0);
+    EXPECT_EQ("copy status", cp.status, GNTST_okay);
+    EXPECT_EQ("copied", *(volatile uint64_t *)other, 0xfeedface);
+    cp.len = 4096;
+    cp.source.offset = 8;
+    EXPECT_EQ("copy leaving its page", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_copy_arg);
+    /* a grant to ourselves of a frame we do not own (the BIOS area) must not
+       let a copy read or write it */
+    gt[13].domid = 0;
+    gt[13].frame = 0x9f;
+    gt[13].flags = GTF_permit_access;
+    __builtin_memset(&cp, 0, sizeof(cp));
+    cp.source.u.ref = 13;
+    cp.source.domid = DOMID_SELF;
+    cp.dest.u.gmfn = va_to_mfn(other);
+    cp.dest.domid = DOMID_SELF;
+    cp.len = 8;
+    cp.flags = GNTCOPY_source_gref;
+    EXPECT_EQ("copy from a granted frame we do not own", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_page);
+    __builtin_memset(&cp, 0, sizeof(cp));
+    cp.source.u.gmfn = va_to_mfn(other);
+    cp.source.domid = DOMID_SELF;
+    cp.dest.u.ref = 13;
+    cp.dest.domid = DOMID_SELF;
+    cp.len = 8;
+    cp.flags = GNTCOPY_dest_gref;
+    EXPECT_EQ("copy into a granted frame we do not own", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_page);
+    /* a copy into our own L1 page table (given by number) is refused */
+    __builtin_memset(&cp, 0, sizeof(cp));
+    cp.source.u.gmfn = va_to_mfn(other);
+    cp.source.domid = DOMID_SELF;
+    cp.dest.u.gmfn = pte_maddr(other, 1) >> 12;
+    cp.dest.domid = DOMID_SELF;
+    cp.len = 8;
+    EXPECT_EQ("copy into our own page table", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_page);
+    EXPECT_EQ("gt[13] flags untouched", gt[13].flags & (GTF_reading | GTF_writing), 0);
+    EXPECT_EQ("unknown grant op", gnt_op(99, &cp, 1), -38);
+    return VERDICT();
+}
+
 const struct pvtest_case pvtest_cases[] = {
     { "hello", case_hello },
     { "bench", case_bench },
@@ -1179,6 +1302,7 @@ const struct pvtest_case pvtest_cases[] = {
     { "hostile_review", case_hostile_review },
     { "domctl_cycles", case_domctl_cycles },
     { "events", case_events },
+    { "grants", case_grants },
     { "hostile_events", case_hostile_events },
     { "hostile_domctl", case_hostile_domctl },
     { NULL, NULL },
