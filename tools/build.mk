@@ -12,13 +12,14 @@ $(BOOT_MODULE):
 	@mkdir -p $(dir $@)
 	@printf 'Xenia demo module: loaded by GRUB as module2, listed at boot.\n' > $@
 
-# The demo ISO: dom0 (the pv-guest kernel) as module 0, its ramdisk as
-# module 1 (a placeholder text file until the ramdisk archive exists).
+# The demo ISO: dom0 (the pv-guest kernel) as module 0, its ramdisk (a
+# ustar archive with the domU kernel and the domain configs, autostarting
+# two domUs) as module 1.
 DOM0_CMDLINE ?= console=hvc0
-$(ISO): $(HV_ELF) $$(PVG_DOM0) $(BOOT_MODULE) tools/mkiso.sh tools/build.mk | $(DEPS_STAMP)
+$(ISO): $(HV_ELF) $$(PVG_DOM0) $$(RAMDISK) tools/mkiso.sh tools/build.mk | $(DEPS_STAMP)
 	@echo "  ISO     $@"
 	@bash tools/mkiso.sh $@ $(HV_ELF) "$(XEN_CMDLINE)" $(PVG_DOM0) "$(DOM0_CMDLINE)" \
-	    $(BOOT_MODULE) "hello.mod demo=1"
+	    $(RAMDISK) "ramdisk"
 
 ALL_TARGETS += $(ISO)
 
@@ -27,13 +28,13 @@ run: $(DEPS_STAMP) $(ISO)
 	@echo "Booting $(ISO) in QEMU (TCG). Quit with Ctrl-A then X."
 	@bash tools/qemu-run.sh iso $(ISO)
 
-run-direct: $(DEPS_STAMP) $(HV_ELF32) $$(PVG_DOM0) $(BOOT_MODULE)
+run-direct: $(DEPS_STAMP) $(HV_ELF32) $$(PVG_DOM0) $$(RAMDISK)
 	@echo "Booting $(HV_ELF32) with qemu -kernel. Quit with Ctrl-A then X."
 	@bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" \
-	    "$(PVG_DOM0) $(DOM0_CMDLINE),$(BOOT_MODULE) hello.mod demo=1"
+	    "$(PVG_DOM0) $(DOM0_CMDLINE),$(RAMDISK) ramdisk"
 
-debug: $(DEPS_STAMP) $(HV_ELF32) $$(PVG_DOM0) $(BOOT_MODULE)
+debug: $(DEPS_STAMP) $(HV_ELF32) $$(PVG_DOM0) $$(RAMDISK)
 	@echo "QEMU waits for gdb. In another terminal type:"
 	@echo "    gdb $(HV_ELF) -ex 'target remote :1234'"
 	@GDB=1 bash tools/qemu-run.sh kernel $(HV_ELF32) "$(XEN_CMDLINE)" \
-	    "$(PVG_DOM0) $(DOM0_CMDLINE),$(BOOT_MODULE) hello.mod demo=1"
+	    "$(PVG_DOM0) $(DOM0_CMDLINE),$(RAMDISK) ramdisk"

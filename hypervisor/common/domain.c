@@ -159,7 +159,7 @@ int domain_destroy(struct domain *d)
 
     switch (d->teardown_phase) {
     case 0:
-        if (d->state == DOMAIN_RUNNING)
+        if (d->state == DOMAIN_RUNNING && d->context_set && !d->paused)
             domain_shutdown(d, SHUTDOWN_poweroff);
         d->state = DOMAIN_DYING;
         v->state = VCPU_DOWN;
@@ -204,8 +204,8 @@ int domain_destroy(struct domain *d)
         uint64_t end = MIN(d->teardown_cursor + TEARDOWN_BUDGET, mm_max_pfn);
         for (uint64_t mfn = d->teardown_cursor; mfn < end; mfn++) {
             struct pgt_frame *f = &frame_table[mfn];
-            if (f->owner != d->id || mfn == d->shared_info_mfn)
-                continue;
+            if (f->owner != d->id || mfn == d->shared_info_mfn || grant_is_table_frame(d, mfn))
+                continue;                   /* freed with the domain, in the last phase */
             if (pgt_free(&pgt_env_hv, mfn, d->id)) {
                 d->pages_held++;
                 continue;

@@ -212,7 +212,8 @@ long do_domctl(uint64_t arg)
             return do_populate(arg, &op, d);
         case XENIA_DOMCTL_HYPERCALL_PAGE:
             if (!owned_by(op.u.hypercall_page.mfn, d) ||
-                frame_table[op.u.hypercall_page.mfn].type_count != 0)
+                (frame_table[op.u.hypercall_page.mfn].type_count != 0 &&
+                 frame_table[op.u.hypercall_page.mfn].type != PGT_WRITABLE))
                 return -EINVAL;             /* not a table, not a descriptor page */
             hypercall_page_fill(phys_to_virt(op.u.hypercall_page.mfn << PAGE_SHIFT));
             return 0;

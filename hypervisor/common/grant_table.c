@@ -397,3 +397,12 @@ void grant_domain_free(struct domain *d)
     xfree(g);
     d->grants = NULL;
 }
+
+bool grant_is_table_frame(const struct domain *d, uint64_t mfn)
+{
+    const struct gnttab_table *gt = &d->grants->table;
+    for (uint32_t i = 0; i < gt->nr_frames; i++)
+        if (gnttab_frame_mfn(gt, i) == mfn)
+            return true;
+    return false;
+}

@@ -81,11 +81,29 @@ void pv_exit_prepare(struct cpu_regs *regs)
     struct cpu_info *ci = get_cpu_info();
 
     for (;;) {
+        bool resched = false;
         if (sched_tick_pending) {
             sched_tick_pending = false;
             wake_expired_timers();
+            resched = true;                 /* time slice over: let others run */
         }
         struct vcpu *v = ci->curr;
+        if (v && v->yield) {
+            v->yield = false;
+            resched = true;
+        }
+        if (resched && vcpu_can_run(v) && pick_next(v) != v) {
+            v->regs = *regs;                /* preempted: round robin to the next */
+            pv_save_vcpu(v);
+            uint64_t now = now_ns();
+            v->cpu_time_ns += now - last_switch_ns;
+            struct vcpu *next = pick_next(v);
+            *regs = next->regs;
+            ci->curr = next;
+            last_switch_ns = now;
+            pv_load_vcpu(next, regs);
+            continue;
+        }
         if (vcpu_can_run(v)) {
             regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
                            ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM);
@@ -150,7 +168,8 @@ long do_sched_op(uint64_t cmd, uint64_t arg)
 
     switch (cmd) {
     case SCHEDOP_yield:
-        return 0;                           /* one vCPU per CPU for now: nothing to do */
+        v->yield = true;                    /* the exit path runs another vCPU if any */
+        return 0;
     case SCHEDOP_block:
         /* Block until an event or the timer; events are enabled, as in Xen. */
         v->vcpu_info->evtchn_upcall_mask = 0;

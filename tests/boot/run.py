@@ -152,8 +152,21 @@ def guest_kernel(test):
                 reject=[r"Panic", r"Test result: (FAILURE|ERROR)"])
 
 
+DOMU_LINES = [
+    r"^\(d0\) dom0: started domain 1 \(hello1\) from /etc/xen/auto/hello1\.cfg$",
+    r"^\(d0\) dom0: started domain 2 \(hello2\) from /etc/xen/auto/hello2\.cfg$",
+    r"^\(d0\) dom0: 2 of 2 autostart domains running$",
+    r"^\(d1\) domU: all checks passed, powering off$",
+    r"^\(d2\) domU: all checks passed, powering off$",
+    r"^\(d0\) dom0: domain 1 \(hello1\) shut down: poweroff$",
+    r"^\(d0\) dom0: domain 1 \(hello1\) destroyed$",
+    r"^\(d0\) dom0: domain 2 \(hello2\) shut down: poweroff$",
+    r"^\(d0\) dom0: domain 2 \(hello2\) destroyed$",
+    r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
+    r"^\(d0\) dom0: done$", ALIVE]
+
 GUEST_TESTS = ["console", "traps", "user", "pagefault", "mmu", "time", "version",
-               "hypercall_direct", "newlib", "threads"]
+               "hypercall_direct", "newlib", "threads", "evtchn", "gnttab"]
 SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
     # the real dom0: GRUB -> Xenia -> pv-guest dom0 (user mode, threads, newlib)
     dict(name="dom0-pv-guest", path="iso", cmdline="testexit loglvl=all", status=33,
@@ -163,6 +176,14 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d0\) dom0: user program exited with 42 ",
                  r"^\(d0\) dom0: done$", ALIVE],
          reject=[r"Panic", r"crash"]),
+    # dom0 builds the two autostart domUs of its ramdisk, they run and power
+    # off, dom0 reaps them, and the hypervisor's free memory is back
+    dict(name="dom0-starts-domus", path="kernel", cmdline="testexit loglvl=all", status=33,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk.tar", "")],
+         expect=DOMU_LINES, reject=[r"Panic", r"FAIL", r"crash", r"failed"]),
+    dict(name="dom0-starts-domus", path="iso", cmdline="testexit loglvl=all", status=33,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk.tar", "ramdisk")],
+         expect=DOMU_LINES, reject=[r"Panic", r"FAIL", r"crash", r"failed"]),
     # without `poweroff` dom0 idles: the run ends at the wall-clock limit
     dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
          modules=[("pv-guest/dom0.elf", ""), ("boot/hello.mod", "ramdisk")],

@@ -45,6 +45,7 @@ struct vcpu {
     struct vcpu_info *vcpu_info;    /* inside the domain's shared_info */
     uint64_t timer_deadline;   /* system time (ns) of set_timer_op, 0 = none */
     bool guest_ts;             /* fpu_taskswitch(1): next FPU use raises #NM */
+    bool yield;                /* SCHEDOP_yield: run another vCPU first */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* fxsave area */
     struct pgt_cont pgt_cont;  /* preemptible page-table operations */
     uint64_t gdt_frames[14];   /* set_gdt: guest GDT frames (PGT_SEG_DESC refs) */

@@ -11,6 +11,8 @@ int grant_domain_release_maps(struct domain *d);
 /* True once no other domain pins any of its grants. */
 bool grant_domain_idle(const struct domain *d);
 void grant_domain_free(struct domain *d);
+/* One of the domain's own grant-table frames (freed by grant_domain_free). */
+bool grant_is_table_frame(const struct domain *d, uint64_t mfn);
 long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count);
 
 #endif
