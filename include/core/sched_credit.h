@@ -16,7 +16,9 @@
  *     to its weight, split evenly among its active vCPUs on this run queue.
  *     What a capped domain cannot use (above its cap) goes to the uncapped
  *     domains, by weight. Credit is then clamped to
- *     [-credit_max_ns, +credit_max_ns]. A vCPU blocked during a whole period
+ *     [-credit_max_ns, +credit_max_ns]; what the top clamp cuts off (a vCPU
+ *     that blocks a lot does not use its share) is handed once more to the
+ *     vCPUs below it, by weight. A vCPU blocked during a whole period
  *     leaves the active set: it gets no credit and keeps what it had.
  *   - Priority: BOOST > UNDER (credit > 0) > OVER (credit <= 0). The queue
  *     is FIFO within a priority. A vCPU that wakes with credit is BOOSTed

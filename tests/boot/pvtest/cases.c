@@ -541,6 +541,8 @@ static void bench_user_done(uint64_t total)
     pvtest_finish(RESULT_SUCCESS);
 }
 
+static void bench_events_and_grants(void);
+
 static enum result case_bench(void)
 {
     uint64_t t0, t1, done;
@@ -590,6 +592,7 @@ static enum result case_bench(void)
     t1 = rdtsc();
     bench_report("trap bounce (#PF and iret)", t1 - t0, BENCH_N);
 
+    bench_events_and_grants();
     setup_user(100, USER_CODE_VA, va_to_mfn((uint64_t)user_bench), USER_STACK_VA + 4096);
     enter_user(USER_CODE_VA, USER_STACK_VA + 4096);
     return RESULT_ERROR;
@@ -1276,6 +1279,73 @@ static enum result case_grants(void)
     EXPECT_EQ("gt[13] flags untouched", gt[13].flags & (GTF_reading | GTF_writing), 0);
     EXPECT_EQ("unknown grant op", gnt_op(99, &cp, 1), -38);
     return VERDICT();
+}
+
+/* Event channel and grant figures for `make bench` (loopback to ourselves:
+   one CPU, so the "round trip" is send -> upcall -> handler -> iret). */
+static void bench_events_and_grants(void)
+{
+    uint64_t t0, t1;
+    events_on();
+    struct evtchn_alloc_unbound al = { DOMID_SELF, DOMID_SELF, 0 };
+    evtchn_op(EVTCHNOP_alloc_unbound, &al);
+    struct evtchn_bind_interdomain bi = { DOMID_SELF, 0, al.port, 0 };
+    evtchn_op(EVTCHNOP_bind_interdomain, &bi);
+    struct evtchn_send sd = { bi.local_port };
+
+    /* send with the target port masked: the hypercall and the pending bit only */
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        evtchn_op(EVTCHNOP_send, &sd);
+    t1 = rdtsc();
+    bench_report("event channel send", t1 - t0, BENCH_N);
+
+    unmask_port(al.port);
+    unsigned before = upcalls;
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        evtchn_op(EVTCHNOP_send, &sd);      /* each one delivers an upcall */
+    t1 = rdtsc();
+    if (upcalls - before != BENCH_N) {
+        printf("bench: expected %u upcalls, got %u\n", BENCH_N, upcalls - before);
+        pvtest_finish(RESULT_FAILURE);
+    }
+    bench_report("send + upcall + iret (loopback)", t1 - t0, BENCH_N);
+
+    uint64_t frame = 0;
+    struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+    gnt_op(GNTTABOP_setup_table, &st, 1);
+    uint64_t gva = spare_page(110);   /* clear of setup_user(100) below */
+    update_va(gva, (frame << 12) | PTE_FLAGS, UVMF_INVLPG);
+    volatile struct grant_entry_v1 *gt = (volatile struct grant_entry_v1 *)gva;
+    uint64_t data = spare_page(111), target = spare_page(112), other = spare_page(113);
+    uint64_t target_pte = pte_read(target, 1);
+    gt[10].domid = 0;
+    gt[10].frame = (uint32_t)va_to_mfn(data);
+    gt[10].flags = GTF_permit_access;
+    grant_handle_t h = 0;
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++) {
+        map_ref(10, target, GNTMAP_host_map, &h);
+        unmap_handle(h, target);
+    }
+    t1 = rdtsc();
+    bench_report("grant map + unmap", t1 - t0, BENCH_N);
+    update_va(target, target_pte, UVMF_INVLPG);
+
+    struct gnttab_copy cp;
+    __builtin_memset(&cp, 0, sizeof(cp));
+    cp.source.u.ref = 10;
+    cp.source.domid = DOMID_SELF;
+    cp.dest.u.gmfn = va_to_mfn(other);
+    cp.dest.domid = DOMID_SELF;
+    cp.len = 4096;
+    cp.flags = GNTCOPY_source_gref;
+    t0 = rdtsc();
+    for (unsigned i = 0; i < BENCH_N; i++)
+        gnt_op(GNTTABOP_copy, &cp, 1);
+    t1 = rdtsc();
+    bench_report("grant copy of 4 KiB", t1 - t0, BENCH_N);
 }
 
 const struct pvtest_case pvtest_cases[] = {
