@@ -9,6 +9,7 @@
  */
 #include <asm/desc.h>
 #include <asm/regs.h>
+#include <asm/entry_macros.h>
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -29,40 +30,12 @@ trap_stubs:
         .endr
 
 trap_common:
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        SAVE_GPRS
         cld
         movq    %rsp, %rdi
         call    trap_dispatch
         testb   $3, REGS_CS(%rsp)               /* back to a guest: full exit path, */
         jnz     enter_guest                     /* from the CPU's guest frame */
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        RESTORE_GPRS
         addq    $16, %rsp               /* vector, error code */
         iretq

@@ -18,6 +18,7 @@
  */
 #include <asm/desc.h>
 #include <asm/regs.h>
+#include <asm/entry_macros.h>
 
 
 #define CPU0_RSP0 (boot_stack_top - CPU_INFO_SIZE + REGS_SIZE)
@@ -37,21 +38,7 @@ syscall_entry:
         movq    6 * 8(%rsp), %rax               /* guest rax back */
         movq    $SEL_GUEST_DS, 6 * 8(%rsp)   /* ss */
 syscall_save_gprs:
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        SAVE_GPRS
         cld
         movq    %rsp, %rdi
         sti
@@ -84,21 +71,7 @@ ret_to_guest:
         cli
         movq    %rsp, %rdi
         call    pv_exit_prepare
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        RESTORE_GPRS
         addq    $16, %rsp                       /* vector, error code */
         /* sysret iff rcx == rip, r11 == rflags, rip canonical, flat 64-bit cs */
         cmpq    (%rsp), %rcx

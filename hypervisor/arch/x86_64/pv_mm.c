@@ -120,13 +120,26 @@ static int mmu_update_one(const struct mmu_update *req, uint16_t pg_owner)
     }
 }
 
-long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom)
+/*
+ * The batch driver of mmu_update and mmuext_op: requests of `size` bytes at
+ * `reqs`, each copied in once and handed to `one`; at most CHUNK per round
+ * and any preempted page-table walk end the round with a continuation at
+ * the current request (count | PREEMPTED, the guest's *pdone carrying the
+ * progress). A pending walk is finished before anything else: its result
+ * is the result of the request it belongs to, the first of this round.
+ */
+typedef int (*batch_one_fn)(const void *req, uint16_t pg_owner);
+
+static long run_batch(unsigned nr, uint64_t reqs, size_t size, uint64_t count, uint64_t pdone,
+                      uint64_t foreigndom, batch_one_fn one, bool flush)
 {
     struct vcpu *v = current;
     uint64_t done = 0, i = 0;
     uint16_t pg_owner;
+    uint8_t req[32];
     int rc = pick_pg_owner(foreigndom, &pg_owner);
 
+    BUG_ON(size > sizeof(req));
     if (rc)
         return rc;
     if (count & PREEMPTED) {
@@ -136,7 +149,6 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t forei
     }
     count &= 0xffffffffu;
     if (!pgt_cont_idle(&v->pgt_cont)) {
-        /* A walk of request 0 was preempted: finish it first. */
         rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
         if (rc == -ERESTART)
             goto preempt;
@@ -146,14 +158,13 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t forei
         done++;
     }
     for (; i < count; i++) {
-        struct mmu_update req;
         if (i && (i % CHUNK) == 0)
             goto preempt;
-        if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req))) {
+        if (copy_from_guest(req, reqs + i * size, size)) {
             rc = -EFAULT;
             goto out;
         }
-        rc = mmu_update_one(&req, pg_owner);
+        rc = one(req, pg_owner);
         if (rc == -ERESTART)
             goto preempt;
         if (rc)
@@ -162,16 +173,28 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t forei
     }
     rc = 0;
 out:
-    flush_local();
+    if (flush)
+        flush_local();
     if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
         return rc ? rc : -EFAULT;
     return rc;
 preempt:
-    flush_local();
+    if (flush)
+        flush_local();
     if (pdone)
         copy_to_guest(pdone, &done, sizeof(done));
-    return hypercall_continuation(__HYPERVISOR_mmu_update, reqs + i * sizeof(struct mmu_update),
-                                  (count - i) | PREEMPTED, pdone, foreigndom, 0);
+    return hypercall_continuation(nr, reqs + i * size, (count - i) | PREEMPTED, pdone, foreigndom, 0);
+}
+
+static int mmu_update_req(const void *req, uint16_t pg_owner)
+{
+    return mmu_update_one(req, pg_owner);
+}
+
+long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom)
+{
+    return run_batch(__HYPERVISOR_mmu_update, reqs, sizeof(struct mmu_update), count, pdone,
+                     foreigndom, mmu_update_req, true);
 }
 
 /* Install mfn in a base-pointer slot: reference the new table, make it
@@ -275,55 +298,15 @@ static int mmuext_one(const struct mmuext_op *op, uint16_t pg_owner)
     }
 }
 
+static int mmuext_req(const void *req, uint16_t pg_owner)
+{
+    return mmuext_one(req, pg_owner);
+}
+
 long do_mmuext_op(uint64_t ops, uint64_t count, uint64_t pdone, uint64_t foreigndom)
 {
-    struct vcpu *v = current;
-    uint64_t done = 0, i = 0;
-    uint16_t pg_owner;
-    int rc = pick_pg_owner(foreigndom, &pg_owner);
-
-    if (rc)
-        return rc;
-    if (count & PREEMPTED) {
-        count &= ~(uint64_t)PREEMPTED;
-        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
-            done = 0;
-    }
-    count &= 0xffffffffu;
-    if (!pgt_cont_idle(&v->pgt_cont)) {
-        rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
-        if (rc == -ERESTART)
-            goto preempt;
-        if (rc)
-            goto out;
-        i = 1;
-        done++;
-    }
-    for (; i < count; i++) {
-        struct mmuext_op op;
-        if (i && (i % CHUNK) == 0)
-            goto preempt;
-        if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op))) {
-            rc = -EFAULT;
-            goto out;
-        }
-        rc = mmuext_one(&op, pg_owner);
-        if (rc == -ERESTART)
-            goto preempt;
-        if (rc)
-            goto out;
-        done++;
-    }
-    rc = 0;
-out:
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return rc ? rc : -EFAULT;
-    return rc;
-preempt:
-    if (pdone)
-        copy_to_guest(pdone, &done, sizeof(done));
-    return hypercall_continuation(__HYPERVISOR_mmuext_op, ops + i * sizeof(struct mmuext_op),
-                                  (count - i) | PREEMPTED, pdone, foreigndom, 0);
+    return run_batch(__HYPERVISOR_mmuext_op, ops, sizeof(struct mmuext_op), count, pdone,
+                     foreigndom, mmuext_req, false);
 }
 
 /* The L1 table mapping va in the current guest tables, or 0. */

@@ -12,9 +12,15 @@
 volatile struct trap_record last_trap;
 uint64_t (*trap_hook)(struct trap_frame *f);
 
+void pvtest_event(void);
+
 void pvtest_trap(struct trap_frame *f);
 void pvtest_trap(struct trap_frame *f)
 {
+    if (f->vector == 0x200) {               /* the event callback (head.S) */
+        pvtest_event();
+        return;
+    }
     last_trap.count++;
     last_trap.vector = f->vector;
     last_trap.error_code = f->error_code;

@@ -227,39 +227,4 @@ event_entry:
         popq    %r11
         pushq   $0
         pushq   $0x200                  /* "vector" 512: an upcall */
-        jmp     trap_common_event
-trap_common_event:
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        call    pvtest_event
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
-        addq    $16, %rsp
-        pushq   $0
-        jmp     hypercall_page + 23 * 32
+        jmp     trap_common             /* pvtest_trap() hands it to pvtest_event() */
