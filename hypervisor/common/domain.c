@@ -46,7 +46,6 @@ struct domain *domain_create(uint16_t id, bool privileged)
     pgt_cont_init(&v->pgt_cont, PGT_BUDGET_DEFAULT);
     d->id = id;
     d->privileged = privileged;
-    d->sched_weight = 256;
     d->io_privileged = privileged;
     d->state = DOMAIN_RUNNING;
     d->shared_info = si;
@@ -66,6 +65,7 @@ struct domain *domain_create(uint16_t id, bool privileged)
     v->vcpu_info->evtchn_upcall_mask = 1;
     fpu_init_state(v->fpu);
     d->vcpus[0] = v;
+    sched_vcpu_init(v);
     for (unsigned i = 0; i < XEN_EVTCHN_2L_WORDS; i++)
         d->shared_info->evtchn_mask[i] = ~0ull;     /* every port masked until bound */
     time_update_wallclock(d);
@@ -107,7 +107,7 @@ void domain_shutdown(struct domain *d, unsigned reason)
     d->shutdown_reason = reason;
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
         if (d->vcpus[i])
-            d->vcpus[i]->state = VCPU_DOWN;
+            sched_vcpu_set_state(d->vcpus[i], VCPU_DOWN);
     printk("Domain %u shut down: reason %s (%u)\n", d->id, shutdown_reason_name(reason), reason);
     if (d == dom0)
         dom0_shutdown_action(reason);
@@ -163,6 +163,7 @@ int domain_destroy(struct domain *d)
             domain_shutdown(d, SHUTDOWN_poweroff);
         d->state = DOMAIN_DYING;
         v->state = VCPU_DOWN;
+        sched_vcpu_remove(v);
         rc = pgt_cont_abort(&pgt_env_hv, c);
         if (rc)
             return rc;

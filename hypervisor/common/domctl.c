@@ -195,6 +195,7 @@ long do_domctl(uint64_t arg)
             return rc;
         case XENIA_DOMCTL_PAUSE:
             d->paused = true;
+            sched_vcpu_update(d->vcpus[0]);
             return 0;
         case XENIA_DOMCTL_UNPAUSE:
             if (!d->context_set)
@@ -202,6 +203,7 @@ long do_domctl(uint64_t arg)
             d->paused = false;
             if (d->vcpus[0]->state == VCPU_DOWN && d->state == DOMAIN_RUNNING)
                 d->vcpus[0]->state = VCPU_RUNNABLE;
+            sched_vcpu_update(d->vcpus[0]);
             return 0;
         case XENIA_DOMCTL_SET_MAX_MEM:
             if (op.u.max_mem.max_pages < d->nr_pages || op.u.max_mem.max_pages > mm_max_pfn)
@@ -220,14 +222,10 @@ long do_domctl(uint64_t arg)
         case XENIA_DOMCTL_SET_VCPU_CONTEXT:
             return do_vcpu_context(&op, d);
         case XENIA_DOMCTL_SCHED_SET:
-            if (op.u.sched.weight < 1 || op.u.sched.weight > 65535 || op.u.sched.cap > 100)
-                return -EINVAL;
-            d->sched_weight = op.u.sched.weight;
-            d->sched_cap = op.u.sched.cap;
-            return 0;
+            return sched_set_params(d, op.u.sched.weight, op.u.sched.cap);
         case XENIA_DOMCTL_SCHED_GET:
-            op.u.sched.weight = d->sched_weight;
-            op.u.sched.cap = d->sched_cap;
+            op.u.sched.weight = d->sched.weight;
+            op.u.sched.cap = d->sched.cap;
             rc = 0;
             break;
         default:

@@ -51,7 +51,7 @@ int evtchn_domain_destroy(struct domain *d)
 static void kick(struct vcpu *v)
 {
     if (v->state == VCPU_BLOCKED)
-        v->state = VCPU_RUNNABLE;
+        sched_vcpu_set_state(v, VCPU_RUNNABLE);
 }
 
 static void deliver(const struct evtchn_target *t)

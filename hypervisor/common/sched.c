@@ -2,14 +2,17 @@
  * Scheduling of vCPUs, blocking, timers, and the sched_op / set_timer_op /
  * vcpu_op hypercalls.
  *
- * The policy here is round robin over runnable vCPUs (the credit scheduler
- * of a later issue replaces pick_next()). Every return to a guest goes
- * through pv_exit_prepare(): after a timer tick it wakes vCPUs whose timer
- * expired (the common path, a hypercall return, does no more than check
- * the current vCPU and its frame), and if the
- * current vCPU may not run on (blocked, down, its domain shut down) it saves
- * its frame and loads the next runnable one, idling with interrupts on until
- * there is one. One CPU; all state lives in the domain and vCPU structs.
+ * The policy is core/sched_credit (proportional share by domain weight,
+ * caps, boost on wake); this file is its glue. Every change of whether a
+ * vCPU may run (block, wake, pause, shutdown, down) goes through
+ * sched_vcpu_set_state()/sched_vcpu_update(), which tell the policy. Every
+ * return to a guest goes through pv_exit_prepare(): after a timer tick it
+ * wakes vCPUs whose timer expired and lets the policy charge the running
+ * vCPU (accounting every period); when the policy asks for it, or the
+ * current vCPU may not run on, it picks the next vCPU and switches, idling
+ * with interrupts on until there is one. The common path (a hypercall
+ * return with nothing pending) only checks the current vCPU and its frame.
+ * One CPU for now; the policy keeps per-run-queue state only.
  */
 #include <asm/current.h>
 #include <asm/x86.h>
@@ -23,16 +26,73 @@
 #include <xenia/shutdown.h>
 #include <xenia/pv.h>
 #include <xenia/time.h>
+#include <xenia/apic.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/event_channel.h>
 
 static uint64_t last_switch_ns;
+static struct sched_credit runq;            /* this CPU's run queue (credit policy) */
+static bool need_resched;
+static unsigned ticks_since_account;
 
 static bool vcpu_can_run(const struct vcpu *v)
 {
     return v && v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
            !v->domain->paused;
+}
+
+static struct vcpu *vcpu_of(struct sched_credit_vcpu *sv)
+{
+    return sv ? (struct vcpu *)((char *)sv - offsetof(struct vcpu, sched)) : NULL;
+}
+
+void sched_init(void)
+{
+    struct sched_credit_params p = SCHED_CREDIT_PARAMS_DEFAULT;
+    p.tick_ns = 1000000000ull / TICK_HZ;
+    BUG_ON(sched_credit_init(&runq, &p));
+}
+
+void sched_vcpu_init(struct vcpu *v)
+{
+    BUG_ON(sched_credit_dom_init(&v->domain->sched, 1, SCHED_CREDIT_WEIGHT_DEFAULT, 0));
+    sched_credit_vcpu_init(&v->sched, &v->domain->sched);
+}
+
+/*
+ * Tell the policy whether v may run now. Every change of a vCPU's state, of
+ * its domain's state or of its domain's pause flag ends here.
+ */
+void sched_vcpu_update(struct vcpu *v)
+{
+    uint64_t now = now_ns();
+    if (vcpu_can_run(v)) {
+        if (sched_credit_wake(&runq, &v->sched, now))
+            need_resched = true;
+    } else if (v->sched.state == SCHED_CREDIT_QUEUED || v->sched.state == SCHED_CREDIT_RUNNING) {
+        if (v->sched.state == SCHED_CREDIT_RUNNING)
+            need_resched = true;
+        sched_credit_sleep(&runq, &v->sched, now);
+    }
+}
+
+void sched_vcpu_remove(struct vcpu *v)
+{
+    if (v->sched.state == SCHED_CREDIT_RUNNING)
+        need_resched = true;
+    sched_credit_remove(&runq, &v->sched, now_ns());
+}
+
+void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state)
+{
+    v->state = state;
+    sched_vcpu_update(v);
+}
+
+int sched_set_params(struct domain *d, uint32_t weight, uint32_t cap)
+{
+    return sched_credit_set_params(&d->sched, weight, cap) ? -EINVAL : 0;
 }
 
 static void wake_expired_timers(void)
@@ -47,22 +107,11 @@ static void wake_expired_timers(void)
             if (v && v->timer_deadline && v->timer_deadline <= now) {
                 v->timer_deadline = 0;
                 send_guest_virq(d, VIRQ_TIMER, v->id);
-                if (v->state == VCPU_BLOCKED)
-                    v->state = VCPU_RUNNABLE;   /* a timer wakes a blocked vCPU even unbound */
+                if (v->state == VCPU_BLOCKED)   /* a timer wakes a blocked vCPU even unbound */
+                    sched_vcpu_set_state(v, VCPU_RUNNABLE);
             }
         }
     }
-}
-
-static struct vcpu *pick_next(struct vcpu *prev)
-{
-    unsigned start = prev ? prev->domain->id + 1u : 0;
-    for (unsigned k = 0; k < MAX_DOMAINS; k++) {
-        struct domain *d = domains[(start + k) % MAX_DOMAINS];
-        if (d && vcpu_can_run(d->vcpus[0]))
-            return d->vcpus[0];
-    }
-    return prev && vcpu_can_run(prev) ? prev : NULL;
 }
 
 /* A frame the CPU can return to without faulting in ring 0. */
@@ -75,75 +124,82 @@ static bool frame_ok(const struct cpu_regs *r)
 /* Set by the timer tick: timers may have expired, scheduling may change. */
 volatile bool sched_tick_pending;
 
+/* Switch the CPU from its current vCPU (if any) to next (if any). */
+static void context_switch(struct cpu_info *ci, struct cpu_regs *regs, struct vcpu *next)
+{
+    struct vcpu *v = ci->curr;
+    uint64_t now = now_ns();
+    if (v) {
+        v->cpu_time_ns += now - last_switch_ns;
+        v->regs = *regs;
+        pv_save_vcpu(v);
+    }
+    last_switch_ns = now;
+    ci->curr = next;
+    if (next) {
+        *regs = next->regs;
+        pv_load_vcpu(next, regs);
+    }
+}
+
 void pv_exit_prepare(struct cpu_regs *regs);
 void pv_exit_prepare(struct cpu_regs *regs)
 {
     struct cpu_info *ci = get_cpu_info();
 
     for (;;) {
-        bool resched = false;
         if (sched_tick_pending) {
             sched_tick_pending = false;
             wake_expired_timers();
-            resched = true;                 /* time slice over: let others run */
+            uint64_t now = now_ns();
+            if (sched_credit_tick(&runq, now))
+                need_resched = true;
+            if (++ticks_since_account * (1000000000ull / TICK_HZ) >= runq.p.period_ns) {
+                ticks_since_account = 0;
+                if (sched_credit_account(&runq, now))
+                    need_resched = true;
+            }
         }
         struct vcpu *v = ci->curr;
         if (v && v->yield) {
             v->yield = false;
-            resched = true;
+            sched_credit_yield(&runq);
+            need_resched = true;
         }
-        if (resched && vcpu_can_run(v) && pick_next(v) != v) {
-            v->regs = *regs;                /* preempted: round robin to the next */
-            pv_save_vcpu(v);
-            uint64_t now = now_ns();
-            v->cpu_time_ns += now - last_switch_ns;
-            struct vcpu *next = pick_next(v);
-            *regs = next->regs;
-            ci->curr = next;
-            last_switch_ns = now;
-            pv_load_vcpu(next, regs);
-            continue;
-        }
-        if (vcpu_can_run(v)) {
-            regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
-                           ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM);
-            /* Event upcall: pending and not masked -> enter the event
-               callback with events masked (the guest unmasks on its way out). */
-            const volatile struct vcpu_info *vi = v->vcpu_info;
-            if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && v->event_cb &&
-                frame_ok(regs)) {
-                pv_bounce(v, regs, v->event_cb, false, 0, true);
+        if (v && !vcpu_can_run(v))
+            sched_vcpu_update(v);           /* it blocked, went down or its domain stopped */
+        if (need_resched || !v || !vcpu_can_run(v)) {
+            need_resched = false;
+            uint64_t slice;
+            struct vcpu *next = vcpu_of(sched_credit_pick(&runq, now_ns(), &slice));
+            if (next != v)
+                context_switch(ci, regs, next);
+            if (!next) {
+                write_cr3(paging_idle_cr3());
+                safe_halt();                /* an interrupt (the tick) wakes us */
+                local_irq_disable();
+                sched_tick_pending = true;
                 continue;
             }
-            if (frame_ok(regs))
-                return;
-            /* The CPU would fault in ring 0 returning there: the guest kernel
-               gets a #GP instead (XSA-7), or the domain dies if it cannot. */
-            pr_debug("d%u: bad frame cs %#lx ss %#lx rip %#lx rsp %#lx: #GP to the guest\n",
-                     v->domain->id, regs->cs, regs->ss, regs->rip, regs->rsp);
-            pv_inject_exception(v, regs, VEC_GP, true, 0);
+            v = next;
+        }
+        regs->rflags = (regs->rflags | X86_EFLAGS_IF) &
+                       ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM);
+        /* Event upcall: pending and not masked -> enter the event callback
+           with events masked (the guest unmasks on its way out). */
+        const volatile struct vcpu_info *vi = v->vcpu_info;
+        if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && v->event_cb &&
+            frame_ok(regs)) {
+            pv_bounce(v, regs, v->event_cb, false, 0, true);
             continue;
         }
-        struct vcpu *next = pick_next(v);
-        if (v) {
-            uint64_t now = now_ns();
-            v->cpu_time_ns += now - last_switch_ns;
-            last_switch_ns = now;
-            v->regs = *regs;
-            pv_save_vcpu(v);
-        }
-        if (!next) {
-            ci->curr = NULL;
-            write_cr3(paging_idle_cr3());
-            safe_halt();                    /* an interrupt (the tick) wakes us */
-            local_irq_disable();
-            sched_tick_pending = true;
-            continue;
-        }
-        *regs = next->regs;
-        ci->curr = next;
-        last_switch_ns = now_ns();
-        pv_load_vcpu(next, regs);
+        if (frame_ok(regs))
+            return;
+        /* The CPU would fault in ring 0 returning there: the guest kernel
+           gets a #GP instead (XSA-7), or the domain dies if it cannot. */
+        pr_debug("d%u: bad frame cs %#lx ss %#lx rip %#lx rsp %#lx: #GP to the guest\n",
+                 v->domain->id, regs->cs, regs->ss, regs->rip, regs->rsp);
+        pv_inject_exception(v, regs, VEC_GP, true, 0);
     }
 }
 
@@ -152,7 +208,8 @@ __noreturn void sched_start(void)
 {
     local_irq_disable();
     get_cpu_info()->curr = NULL;
-    struct vcpu *first = pick_next(NULL);
+    uint64_t slice;
+    struct vcpu *first = vcpu_of(sched_credit_pick(&runq, now_ns(), &slice));
     if (!first)
         panic("no runnable vCPU to start");
     *guest_regs() = first->regs;
@@ -174,7 +231,7 @@ long do_sched_op(uint64_t cmd, uint64_t arg)
         /* Block until an event or the timer; events are enabled, as in Xen. */
         v->vcpu_info->evtchn_upcall_mask = 0;
         if (!v->vcpu_info->evtchn_upcall_pending)
-            v->state = VCPU_BLOCKED;
+            sched_vcpu_set_state(v, VCPU_BLOCKED);
         return 0;
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
@@ -192,9 +249,10 @@ long do_sched_op(uint64_t cmd, uint64_t arg)
         if (p.nr_ports > 128)
             return -EINVAL;
         /* No event channels yet: wait for the timeout only. */
-        if (p.timeout)
+        if (p.timeout) {
             v->timer_deadline = p.timeout;
-        v->state = p.timeout ? VCPU_BLOCKED : v->state;
+            sched_vcpu_set_state(v, VCPU_BLOCKED);
+        }
         return 0;
     }
     default:

@@ -13,6 +13,7 @@
 #include <xenia/apic.h>
 #include <xenia/console.h>
 #include <xenia/dom0.h>
+#include <xenia/domain.h>
 #include <xenia/mm.h>
 #include <xenia/params.h>
 #include <xenia/serial.h>
@@ -197,6 +198,7 @@ __noreturn void start_xenia(uint32_t magic, uint64_t info_pa)
     apic_init();
     time_init();
     pv_cpu_init();
+    sched_init();
     raise_test_fault(opt_testfault);
     start_dom0(&boot_info);
     idle_loop();

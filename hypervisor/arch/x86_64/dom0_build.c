@@ -252,7 +252,7 @@ int dom0_build(const struct mb_module *kernel, const struct mb_module *initrd,
     v->regs.cs = FLAT_KERNEL_CS;
     v->regs.ss = FLAT_KERNEL_SS;
     v->kernel_mode = true;
-    v->state = VCPU_RUNNABLE;
+    sched_vcpu_set_state(v, VCPU_RUNNABLE);
     xfree(b.p2m);
 
     printk("dom0: %s kernel %#lx-%#lx, entry %#lx, %lu MiB (%lu pages)\n",

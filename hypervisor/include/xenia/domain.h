@@ -15,6 +15,7 @@
 #include <public/xen.h>
 #include <public/callback.h>
 #include "core/pgt.h"
+#include "core/sched_credit.h"
 
 #define MAX_VCPUS_PER_DOMAIN 1   /* one vCPU each for now (SMP: later issue) */
 #define MAX_DOMAINS 64
@@ -51,6 +52,7 @@ struct vcpu {
     uint64_t gdt_frames[14];   /* set_gdt: guest GDT frames (PGT_SEG_DESC refs) */
     unsigned gdt_nr_frames;
     uint64_t cpu_time_ns;      /* time spent running */
+    struct sched_credit_vcpu sched;
 };
 
 struct evtchn_table;
@@ -72,7 +74,7 @@ struct domain {
     char console_prefix[12];
     bool paused;               /* by the toolstack: created paused */
     bool context_set;          /* SET_VCPU_CONTEXT done (a domU may run) */
-    uint32_t sched_weight, sched_cap;
+    struct sched_credit_dom sched;   /* weight, cap, accounting */
     /* Teardown (DESTROY), preemptible: phase and cursor survive between calls. */
     unsigned teardown_phase;
     uint64_t teardown_cursor;
@@ -96,5 +98,13 @@ int domain_destroy(struct domain *d);
 /* One frame for the domain (owned, zeroed, M2P set to pfn). */
 int domain_add_page(struct domain *d, uint64_t pfn, uint64_t *mfn);
 void hypercall_page_fill(uint8_t *page);
+
+/* Scheduling (common/sched.c): every vCPU state change goes through these. */
+void sched_init(void);
+void sched_vcpu_init(struct vcpu *v);
+void sched_vcpu_set_state(struct vcpu *v, enum vcpu_state state);
+void sched_vcpu_update(struct vcpu *v);     /* after a domain state or pause change */
+void sched_vcpu_remove(struct vcpu *v);
+int sched_set_params(struct domain *d, uint32_t weight, uint32_t cap);
 
 #endif
