@@ -163,7 +163,7 @@ static int copy_string(struct cursor *c, const struct value *v, char *dst, size_
 
 /* Bits of `seen`, to refuse a key given twice. */
 enum { K_NAME, K_KERNEL, K_RAMDISK, K_MEMORY, K_VCPUS, K_EXTRA, K_ON_POWEROFF, K_ON_REBOOT,
-       K_ON_CRASH, K_ON_WATCHDOG };
+       K_ON_CRASH, K_ON_WATCHDOG, K_WEIGHT, K_CAP };
 
 static int apply(struct cursor *c, const char *key, size_t klen, const struct value *v,
                  struct xlcfg *cfg, unsigned *seen)
@@ -173,6 +173,7 @@ static int apply(struct cursor *c, const char *key, size_t klen, const struct va
         { "memory", K_MEMORY }, { "vcpus", K_VCPUS }, { "extra", K_EXTRA },
         { "cmdline", K_EXTRA }, { "on_poweroff", K_ON_POWEROFF }, { "on_reboot", K_ON_REBOOT },
         { "on_crash", K_ON_CRASH }, { "on_watchdog", K_ON_WATCHDOG },
+        { "cpu_weight", K_WEIGHT }, { "cap", K_CAP },
     };
     unsigned id = ~0u;
 
@@ -219,6 +220,15 @@ static int apply(struct cursor *c, const char *key, size_t klen, const struct va
         *(id == K_MEMORY ? &cfg->memory_mib : &cfg->vcpus) = (uint32_t)v->num;
         return 0;
     }
+    case K_WEIGHT:
+    case K_CAP:
+        if (v->kind != V_INT)
+            return error(c, "expected a number");
+        if (id == K_WEIGHT ? (v->num < 1 || v->num > 65535) : v->num > 100)
+            return error(c, id == K_WEIGHT ? "cpu_weight out of range (1-65535)"
+                                           : "cap out of range (0-100)");
+        *(id == K_WEIGHT ? &cfg->weight : &cfg->cap) = (uint32_t)v->num;
+        return 0;
     default: {
         enum xlcfg_action *dst = id == K_ON_POWEROFF ? &cfg->on_poweroff
                                : id == K_ON_REBOOT   ? &cfg->on_reboot
@@ -287,6 +297,7 @@ int xlcfg_parse(const char *text, size_t len, struct xlcfg *cfg, struct xlcfg_er
     memset(cfg, 0, sizeof(*cfg));
     cfg->memory_mib = XLCFG_DEFAULT_MEMORY_MIB;
     cfg->vcpus = 1;
+    cfg->weight = 256;
     cfg->on_poweroff = XLCFG_DESTROY;
     cfg->on_reboot = XLCFG_RESTART;
     cfg->on_crash = XLCFG_DESTROY;

@@ -20,6 +20,7 @@ int domctl_create(uint32_t max_vcpus, domid_t *domid);
 int domctl_destroy(domid_t domid);
 int domctl_pause(domid_t domid);
 int domctl_unpause(domid_t domid);
+int domctl_sched_set(domid_t domid, uint32_t weight, uint32_t cap);
 /* First domain with id >= domid (info->domain says which). */
 int domctl_get_info(domid_t domid, struct xenia_domctl_info *info);
 int domctl_set_max_mem(domid_t domid, uint64_t max_pages);
@@ -52,6 +53,9 @@ void domains_init(void);
 unsigned domains_autostart(const void *ramdisk, size_t len);
 /* Started domains not yet reaped. */
 unsigned domains_running(void);
+/* Let the running domains compete for `seconds`, print each one's CPU time,
+   weight and share, then destroy them. Returns how many were measured. */
+unsigned domains_measure(uint64_t seconds);
 /* Reap until none is left (deadline: system time, UINT64_MAX for none);
    returns the number still running. */
 unsigned domains_wait_all(uint64_t deadline_ns);

@@ -107,6 +107,12 @@ static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cf
     if (rc < 0)
         return rc;
     s->used = true;
+    if (s->cfg.weight != 256 || s->cfg.cap != 0) {
+        rc = domctl_sched_set(s->id, s->cfg.weight, s->cfg.cap);
+        if (rc < 0)
+            printk("dom0: domain %u (%s): cpu_weight %u cap %u refused: %d\n", s->id,
+                   s->cfg.name, s->cfg.weight, s->cfg.cap, rc);
+    }
     printk("dom0: started domain %u (%s) from /%s\n", s->id, s->cfg.name, cfg_file->path);
     return 0;
 }
@@ -222,4 +228,48 @@ void domains_serve(void)
         wait_event(UINT64_MAX);
         scan();
     }
+}
+
+unsigned domains_measure(uint64_t seconds)
+{
+    uint64_t start[MAX_DOMAINS] = { 0 }, total = 0, used[MAX_DOMAINS] = { 0 };
+    unsigned n = 0;
+    struct xenia_domctl_info info;
+
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (doms[i].used && domctl_get_info(doms[i].id, &info) == 0)
+            start[i] = info.cpu_time_ns;
+    thread_sleep_ns(seconds * NSEC_PER_SEC);
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        if (!doms[i].used || domctl_get_info(doms[i].id, &info) < 0)
+            continue;
+        used[i] = info.cpu_time_ns - start[i];
+        total += used[i];
+    }
+    uint64_t weights = 0;
+    bool fair = total > 0;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (doms[i].used)
+            weights += doms[i].cfg.weight;
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        if (!doms[i].used)
+            continue;
+        /* share / weight share within 10%: |used * W - w * total| <= w * total / 10 */
+        uint64_t lhs = used[i] * weights, rhs = doms[i].cfg.weight * total;
+        if ((lhs > rhs ? lhs - rhs : rhs - lhs) * 10 > rhs)
+            fair = false;
+        printk("dom0: measure: domain %u (%s) cpu_weight %u: %lu ms of CPU, %lu.%lu%%\n",
+               doms[i].id, doms[i].cfg.name, doms[i].cfg.weight,
+               (unsigned long)(used[i] / 1000000),
+               (unsigned long)(total ? used[i] * 100 / total : 0),
+               (unsigned long)(total ? used[i] * 1000 / total % 10 : 0));
+        n++;
+        domctl_pause(doms[i].id);
+        if (domctl_destroy(doms[i].id) == 0)
+            doms[i].used = false;
+    }
+    if (n)
+        printk("dom0: measure: CPU shares %s within 10%% of the weight shares\n",
+               fair ? "are" : "are NOT");
+    return n;
 }

@@ -36,6 +36,14 @@ int domctl_pause(domid_t domid)
     return call(XENIA_DOMCTL_PAUSE, domid, &op);
 }
 
+int domctl_sched_set(domid_t domid, uint32_t weight, uint32_t cap)
+{
+    struct xenia_domctl op = { 0 };
+    op.u.sched.weight = weight;
+    op.u.sched.cap = cap;
+    return call(XENIA_DOMCTL_SCHED_SET, domid, &op);
+}
+
 int domctl_unpause(domid_t domid)
 {
     struct xenia_domctl op = { 0 };

@@ -169,6 +169,13 @@ void kernel_main(void)
         printk("dom0: no grant table (%d)\n", grc);
     uint64_t free_before = free_host_pages();
     start_domains();
+    /* `measure=N`: let the domUs compete for N seconds and report their
+       shares (the scheduler scenario), then destroy them. */
+    const char *m = strstr((const char *)start_info.cmd_line, "measure=");
+    if (m) {
+        unsigned n = domains_measure(strtoul(m + 8, NULL, 10));
+        printk("dom0: measured %u domains\n", n);
+    }
     /* `poweroff` on the command line ends the run (tests) once the domUs
        are gone; otherwise dom0 idles: it blocks until an event. */
     if (poweroff) {

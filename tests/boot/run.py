@@ -184,6 +184,14 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
     dict(name="dom0-starts-domus", path="iso", cmdline="testexit loglvl=all", status=33,
          modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk.tar", "ramdisk")],
          expect=DOMU_LINES, reject=[r"Panic", r"FAIL", r"crash", r"failed"]),
+    # two CPU-bound domUs with cpu_weight 256 and 512 share the CPU 1:2 (credit scheduler)
+    dict(name="sched-weights-1-to-2", path="kernel", cmdline="testexit", status=33, timeout=120,
+         modules=[("pv-guest/dom0.elf", "poweroff measure=3"), ("pv-guest/ramdisk-sched.tar", "")],
+         expect=[r"^\(d0\) dom0: measure: domain 1 \(spin1\) cpu_weight 256: \d+ ms of CPU",
+                 r"^\(d0\) dom0: measure: domain 2 \(spin2\) cpu_weight 512: \d+ ms of CPU",
+                 r"^\(d0\) dom0: measure: CPU shares are within 10% of the weight shares$",
+                 r"^\(d0\) dom0: measured 2 domains$", ALIVE],
+         reject=[r"Panic", r"are NOT"]),
     # without `poweroff` dom0 idles: the run ends at the wall-clock limit
     dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
          modules=[("pv-guest/dom0.elf", ""), ("boot/hello.mod", "ramdisk")],

@@ -18,3 +18,15 @@ $(RAMDISK): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDISK_CON
 ramdisk: $(RAMDISK)
 
 ALL_TARGETS += $(RAMDISK)
+
+# The scheduler scenario's ramdisk: two CPU-bound domUs, cpu_weight 256 and 512.
+RAMDISK_SCHED := $(B)/pv-guest/ramdisk-sched.tar
+RAMDISK_SCHED_CONFIGS := $(sort $(wildcard tools/ramdisk-sched/etc/xen/auto/*.cfg))
+
+$(RAMDISK_SCHED): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDISK_SCHED_CONFIGS)
+	@mkdir -p $(dir $@)
+	@echo "  TAR     $@"
+	@python3 tools/mkramdisk.py $@ boot/domU.elf=$(PVG_DOMU) \
+	    $(foreach f,$(RAMDISK_SCHED_CONFIGS),$(patsubst tools/ramdisk-sched/%,%,$(f))=$(f))
+
+ALL_TARGETS += $(RAMDISK_SCHED)

@@ -56,6 +56,8 @@ struct xlcfg {
     char extra[XLCFG_EXTRA_MAX];
     uint32_t memory_mib;
     uint32_t vcpus;
+    uint32_t weight;                    /* cpu_weight, 1..65535, default 256 */
+    uint32_t cap;                       /* cap, percent of one CPU, 0 = none */
     enum xlcfg_action on_poweroff, on_reboot, on_crash, on_watchdog;
     unsigned ignored;                   /* well-formed keys outside the subset */
 };
