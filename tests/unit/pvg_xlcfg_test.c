@@ -61,6 +61,11 @@ START_TEST(pvg_xlcfg_defaults)
     ck_assert_int_eq(cfg.on_poweroff, XLCFG_DESTROY);
     ck_assert_int_eq(cfg.on_reboot, XLCFG_RESTART);
     ck_assert_int_eq(cfg.on_crash, XLCFG_DESTROY);
+    ck_assert_uint_eq(cfg.weight, 256);
+    ck_assert_uint_eq(cfg.cap, 0);
+    ck_assert_int_eq(parse("name=\"a\"\nkernel=\"/k\"\ncpu_weight = 512\ncap = 25\n"), 0);
+    ck_assert_uint_eq(cfg.weight, 512);
+    ck_assert_uint_eq(cfg.cap, 25);
     ck_assert_int_eq(parse("cmdline = \"x y\"\nname='n-1.b_c'\nkernel='/k'\n"), 0);
     ck_assert_str_eq(cfg.extra, "x y");
     ck_assert_str_eq(cfg.name, "n-1.b_c");
@@ -81,6 +86,10 @@ static const struct bad bad_configs[] = {
     { "name = \"a\"\nkernel = \"/k\"\nmemory = 99999999999999999999999\n", 3, "number too large" },
     { "name = \"a\"\nkernel = \"/k\"\nmemory = 16M\n", 3, "not a number" },
     { "name = \"a\"\nkernel = \"/k\"\nvcpus = 33\n", 3, "vcpus out of range" },
+    { "name = \"a\"\nkernel = \"/k\"\ncpu_weight = 0\n", 3, "cpu_weight out of range (1-65535)" },
+    { "name = \"a\"\nkernel = \"/k\"\ncpu_weight = 65536\n", 3, "cpu_weight out of range (1-65535)" },
+    { "name = \"a\"\nkernel = \"/k\"\ncap = 101\n", 3, "cap out of range (0-100)" },
+    { "name = \"a\"\nkernel = \"/k\"\ncap = \"x\"\n", 3, "expected a number" },
     { "name = \"a\"\nkernel = \"/k\"\nvcpus = -1\n", 3, "expected a string, a number or a list" },
     { "name = \"a\nkernel = \"/k\"\n", 1, "unterminated string" },
     { "name = \"a\"\nkernel = \"/k", 2, "unterminated string" },
