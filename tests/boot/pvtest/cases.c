@@ -1190,6 +1190,26 @@ static int16_t unmap_handle(grant_handle_t h, uint64_t host_addr)
     return rc ? (int16_t)rc : u.status;
 }
 
+/* A one-segment copy: src/dst are grant refs or our own frames per flags. */
+static struct gnttab_copy copy_op(uint64_t src, uint64_t dst, uint16_t len, uint16_t flags)
+{
+    struct gnttab_copy cp;
+    __builtin_memset(&cp, 0, sizeof(cp));
+    if (flags & GNTCOPY_source_gref)
+        cp.source.u.ref = (grant_ref_t)src;
+    else
+        cp.source.u.gmfn = src;
+    if (flags & GNTCOPY_dest_gref)
+        cp.dest.u.ref = (grant_ref_t)dst;
+    else
+        cp.dest.u.gmfn = dst;
+    cp.source.domid = DOMID_SELF;
+    cp.dest.domid = DOMID_SELF;
+    cp.len = len;
+    cp.flags = flags;
+    return cp;
+}
+
 static enum result case_grants(void)
 {
     uint64_t frame = 0;
@@ -1239,14 +1259,7 @@ static enum result case_grants(void)
 
     /* copy from a grant into one of our own frames */
     *(volatile uint64_t *)other = 0;
-    struct gnttab_copy cp;
-    __builtin_memset(&cp, 0, sizeof(cp));
-    cp.source.u.ref = 10;
-    cp.source.domid = DOMID_SELF;
-    cp.dest.u.gmfn = va_to_mfn(other);
-    cp.dest.domid = DOMID_SELF;
-    cp.len = 8;
-    cp.flags = GNTCOPY_source_gref;
+    struct gnttab_copy cp = copy_op(10, va_to_mfn(other), 8, GNTCOPY_source_gref);
     EXPECT_EQ("copy", gnt_op(GNTTABOP_copy, &cp, 1), 0);
     EXPECT_EQ("copy status", cp.status, GNTST_okay);
     EXPECT_EQ("copied", *(volatile uint64_t *)other, 0xfeedface);
@@ -1258,29 +1271,12 @@ static enum result case_grants(void)
     gt[13].domid = 0;
     gt[13].frame = 0x9f;
     gt[13].flags = GTF_permit_access;
-    __builtin_memset(&cp, 0, sizeof(cp));
-    cp.source.u.ref = 13;
-    cp.source.domid = DOMID_SELF;
-    cp.dest.u.gmfn = va_to_mfn(other);
-    cp.dest.domid = DOMID_SELF;
-    cp.len = 8;
-    cp.flags = GNTCOPY_source_gref;
+    cp = copy_op(13, va_to_mfn(other), 8, GNTCOPY_source_gref);
     EXPECT_EQ("copy from a granted frame we do not own", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_page);
-    __builtin_memset(&cp, 0, sizeof(cp));
-    cp.source.u.gmfn = va_to_mfn(other);
-    cp.source.domid = DOMID_SELF;
-    cp.dest.u.ref = 13;
-    cp.dest.domid = DOMID_SELF;
-    cp.len = 8;
-    cp.flags = GNTCOPY_dest_gref;
+    cp = copy_op(va_to_mfn(other), 13, 8, GNTCOPY_dest_gref);
     EXPECT_EQ("copy into a granted frame we do not own", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_page);
     /* a copy into our own L1 page table (given by number) is refused */
-    __builtin_memset(&cp, 0, sizeof(cp));
-    cp.source.u.gmfn = va_to_mfn(other);
-    cp.source.domid = DOMID_SELF;
-    cp.dest.u.gmfn = pte_maddr(other, 1) >> 12;
-    cp.dest.domid = DOMID_SELF;
-    cp.len = 8;
+    cp = copy_op(va_to_mfn(other), pte_maddr(other, 1) >> 12, 8, 0);
     EXPECT_EQ("copy into our own page table", (gnt_op(GNTTABOP_copy, &cp, 1), cp.status), GNTST_bad_page);
     EXPECT_EQ("gt[13] flags untouched", gt[13].flags & (GTF_reading | GTF_writing), 0);
     EXPECT_EQ("unknown grant op", gnt_op(99, &cp, 1), -38);
@@ -1339,14 +1335,7 @@ static void bench_events_and_grants(void)
     bench_report("grant map + unmap", t1 - t0, BENCH_N);
     update_va(target, target_pte, UVMF_INVLPG);
 
-    struct gnttab_copy cp;
-    __builtin_memset(&cp, 0, sizeof(cp));
-    cp.source.u.ref = 10;
-    cp.source.domid = DOMID_SELF;
-    cp.dest.u.gmfn = va_to_mfn(other);
-    cp.dest.domid = DOMID_SELF;
-    cp.len = 4096;
-    cp.flags = GNTCOPY_source_gref;
+    struct gnttab_copy cp = copy_op(10, va_to_mfn(other), 4096, GNTCOPY_source_gref);
     t0 = rdtsc();
     for (unsigned i = 0; i < BENCH_N; i++)
         gnt_op(GNTTABOP_copy, &cp, 1);
