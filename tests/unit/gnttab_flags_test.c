@@ -339,7 +339,11 @@ START_TEST(granter_thread_revoking_and_regranting)
             unmap(h, 0);
             ok++;
         } else {
-            ck_assert_int_eq(rc, GNTST_permission_denied);
+            /* Denied (revoked, or read-only for a writable map), or, when
+               the granter rewrote the entry through every attempt (a busy
+               machine can line that up), the documented general_error of
+               an unstable entry. Either way nothing may be mapped. */
+            ck_assert(rc == GNTST_permission_denied || rc == GNTST_general_error);
             ck_assert_uint_eq(m->mt.nr_live, 0);
             denied++;
         }
