@@ -239,7 +239,9 @@ unsigned domains_measure(uint64_t seconds)
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if (doms[i].used && domctl_get_info(doms[i].id, &info) == 0)
             start[i] = info.cpu_time_ns;
+    uint64_t t0 = time_now_ns();
     thread_sleep_ns(seconds * NSEC_PER_SEC);
+    uint64_t elapsed = time_now_ns() - t0;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         if (!doms[i].used || domctl_get_info(doms[i].id, &info) < 0)
             continue;
@@ -247,7 +249,7 @@ unsigned domains_measure(uint64_t seconds)
         total += used[i];
     }
     uint64_t weights = 0;
-    bool fair = total > 0;
+    bool fair = total > 0, capped = false, caps_ok = true;
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if (doms[i].used)
             weights += doms[i].cfg.weight;
@@ -258,6 +260,19 @@ unsigned domains_measure(uint64_t seconds)
         uint64_t lhs = used[i] * weights, rhs = doms[i].cfg.weight * total;
         if ((lhs > rhs ? lhs - rhs : rhs - lhs) * 10 > rhs)
             fair = false;
+        if (doms[i].cfg.cap) {
+            /* A cap is cap% of each 30 ms accounting window; an interval of
+               `elapsed` overlaps at most elapsed/30ms + 1 windows (it need
+               not start on a window boundary), plus one 10 ms tick of
+               charging granularity. */
+            capped = true;
+            if (used[i] * 100 > doms[i].cfg.cap * (elapsed + 30000000ull) + 100 * 10000000ull)
+                caps_ok = false;
+            printk("dom0: measure: domain %u (%s) cap %u%%: %lu.%lu%% of %lu ms\n", doms[i].id,
+                   doms[i].cfg.name, doms[i].cfg.cap, (unsigned long)(used[i] * 100 / elapsed),
+                   (unsigned long)(used[i] * 1000 / elapsed % 10),
+                   (unsigned long)(elapsed / 1000000));
+        }
         printk("dom0: measure: domain %u (%s) cpu_weight %u: %lu ms of CPU, %lu.%lu%%\n",
                doms[i].id, doms[i].cfg.name, doms[i].cfg.weight,
                (unsigned long)(used[i] / 1000000),
@@ -268,8 +283,13 @@ unsigned domains_measure(uint64_t seconds)
         if (domctl_destroy(doms[i].id) == 0)
             doms[i].used = false;
     }
-    if (n)
+    if (n && !capped)
         printk("dom0: measure: CPU shares %s within 10%% of the weight shares\n",
                fair ? "are" : "are NOT");
+    if (n && capped)
+        printk("dom0: measure: caps %s\n", caps_ok ? "respected" : "EXCEEDED");
+    if (n)
+        printk("dom0: measure: domains used %lu ms of %lu ms\n", (unsigned long)(total / 1000000),
+               (unsigned long)(elapsed / 1000000));
     return n;
 }

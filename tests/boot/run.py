@@ -192,6 +192,13 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d0\) dom0: measure: CPU shares are within 10% of the weight shares$",
                  r"^\(d0\) dom0: measured 2 domains$", ALIVE],
          reject=[r"Panic", r"are NOT"]),
+    # a domU capped at 25% stays at 25% while an uncapped one takes the rest
+    dict(name="sched-cap-25", path="kernel", cmdline="testexit", status=33, timeout=120,
+         modules=[("pv-guest/dom0.elf", "poweroff measure=3"), ("pv-guest/ramdisk-cap.tar", "")],
+         expect=[r"^\(d0\) dom0: measure: domain 1 \(capped\) cap 25%: 2[0-5]\.\d% of \d+ ms$",
+                 r"^\(d0\) dom0: measure: domain 2 \(free\) cpu_weight 256: \d+ ms of CPU, (7[0-9]|80)\.\d%$",
+                 r"^\(d0\) dom0: measure: caps respected$", ALIVE],
+         reject=[r"Panic", r"EXCEEDED"]),
     # without `poweroff` dom0 idles: the run ends at the wall-clock limit
     dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
          modules=[("pv-guest/dom0.elf", ""), ("boot/hello.mod", "ramdisk")],

@@ -30,3 +30,15 @@ $(RAMDISK_SCHED): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDI
 	    $(foreach f,$(RAMDISK_SCHED_CONFIGS),$(patsubst tools/ramdisk-sched/%,%,$(f))=$(f))
 
 ALL_TARGETS += $(RAMDISK_SCHED)
+
+# The cap scenario's ramdisk: a CPU-bound domU capped at 25%, one uncapped.
+RAMDISK_CAP := $(B)/pv-guest/ramdisk-cap.tar
+RAMDISK_CAP_CONFIGS := $(sort $(wildcard tools/ramdisk-cap/etc/xen/auto/*.cfg))
+
+$(RAMDISK_CAP): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDISK_CAP_CONFIGS)
+	@mkdir -p $(dir $@)
+	@echo "  TAR     $@"
+	@python3 tools/mkramdisk.py $@ boot/domU.elf=$(PVG_DOMU) \
+	    $(foreach f,$(RAMDISK_CAP_CONFIGS),$(patsubst tools/ramdisk-cap/%,%,$(f))=$(f))
+
+ALL_TARGETS += $(RAMDISK_CAP)
