@@ -186,33 +186,29 @@ void pv_syscall32(struct cpu_regs *regs)
 long do_set_trap_table(uint64_t traps)
 {
     struct vcpu *v = current;
-    struct trap_info ti;
 
     if (!traps) {
         memset(v->traps, 0, sizeof(v->traps));
         return 0;
     }
-    /* Validate every entry first, then install: a bad table changes nothing. */
-    for (unsigned i = 0;; i++) {
-        if (i > 256)
-            return -EINVAL;                     /* more than one entry per vector */
-        if (copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)))
+    /* Copy the table in once (no double fetch), validate the copy, then
+       install from it: a bad table changes nothing. At most one entry per
+       vector plus the terminator. */
+    struct trap_info table[257];                 /* 4 KiB of the 32 KiB stack */
+    unsigned n;
+    for (n = 0;; n++) {
+        if (n == ARRAY_SIZE(table))
+            return -EINVAL;
+        if (copy_from_guest(&table[n], traps + n * sizeof(table[n]), sizeof(table[n])))
             return -EFAULT;
-        if (!ti.address)
+        if (!table[n].address)
             break;
-        if (!guest_code_addr_ok(ti.address))
+        if (!guest_code_addr_ok(table[n].address))
             return -EINVAL;
     }
-    for (unsigned i = 0;; i++) {
-        if (copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)))
-            return -EFAULT;
-        if (!ti.address)
-            break;
-        /* The guest may have rewritten the table since the check. */
-        if (!guest_code_addr_ok(ti.address))
-            return -EINVAL;
-        v->traps[ti.vector] = (struct pv_trap){ ti.address, (uint16_t)(ti.cs | 3), ti.flags };
-    }
+    for (unsigned i = 0; i < n; i++)
+        v->traps[table[i].vector] =
+            (struct pv_trap){ table[i].address, (uint16_t)(table[i].cs | 3), table[i].flags };
     return 0;
 }
 
