@@ -30,7 +30,7 @@ PVG_LD := ld
 PVG_INCLUDES := -nostdinc -isystem $(NEWLIB_INC) \
                 -isystem $(shell $(PVG_CC) -print-file-name=include) \
                 -isystem $(shell $(PVG_CC) -print-file-name=include-fixed) \
-                -Iinclude -Ipv-guest/include -Ipv-guest/arch/x86_64/include -I$(PVG_B)/include
+                -Iinclude -Ipv-guest/include -Ipv-guest/arch/x86_64/include -I$(PVG_B)/include -I.
 # core/env.h first in every file: newlib's <sys/cdefs.h> defines a few of the
 # same macros differently, and only a redefinition inside a system header is
 # silent.
@@ -48,7 +48,8 @@ PVG_LDS := $(PVG_B)/guest.lds
 
 # The common kernel: everything but the image's kernel_main().
 PVG_KERNEL_SRCS := $(wildcard pv-guest/arch/x86_64/*.S pv-guest/arch/x86_64/*.c \
-                   pv-guest/kernel/*.c pv-guest/core/*.c) hypervisor/core/fmt.c
+                   pv-guest/kernel/*.c pv-guest/core/*.c) hypervisor/core/fmt.c \
+                   rings/ring.c rings/ring_byte.c
 PVG_KERNEL_SRCS := $(filter-out %.lds.S %/asm-offsets.c,$(PVG_KERNEL_SRCS))
 pvg_objs = $(patsubst %,$(PVG_B)/$(1)/%.o,$(basename $(2)))
 PVG_KERNEL_OBJS_page := $(call pvg_objs,page,$(PVG_KERNEL_SRCS))
@@ -80,7 +81,10 @@ endef
 $(eval $(call pvg_variant,page,))
 $(eval $(call pvg_variant,direct,-DPVG_HYPERCALL_DIRECT))
 
-PVG_DOM0_OBJS := $(call pvg_objs,page,$(wildcard pv-guest/dom0/*.c) hypervisor/core/elf.c)
+# dom0 also links xenstored's core (backends/xenstored, not its tests).
+XSD_CORE_SRCS = $(filter-out %_fuzz.c,$(wildcard backends/xenstored/*.c))
+PVG_DOM0_OBJS := $(call pvg_objs,page,$(wildcard pv-guest/dom0/*.c) hypervisor/core/elf.c \
+                 hypervisor/core/dombuild.c $(XSD_CORE_SRCS))
 PVG_DOMU_OBJS := $(call pvg_objs,page,$(wildcard pv-guest/domU/*.c))
 
 # Objects reached only through $$-expanded prerequisites count as intermediate.
@@ -114,6 +118,4 @@ UNIT_SUITES += pvg_ustar
 UNIT_SRCS += tests/unit/pvg_ustar_test.c pv-guest/core/ustar.c
 UNIT_SUITES += pvg_xlcfg
 UNIT_SRCS += tests/unit/pvg_xlcfg_test.c pv-guest/core/xlcfg.c
-UNIT_SUITES += pvg_dombuild
-UNIT_SRCS += tests/unit/pvg_dombuild_test.c pv-guest/core/dombuild.c
 $(B)/host/tests/unit/pvg_%.o $(B)/host/pv-guest/%.o: HOST_CFLAGS += -Ipv-guest/include

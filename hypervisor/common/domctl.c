@@ -28,12 +28,13 @@ static struct domain *domu(domid_t id)
 
 static int do_create(struct xenia_domctl *op)
 {
-    if (op->u.create.max_vcpus != 1 || op->u.create.flags)
+    if (op->u.create.max_vcpus == 0 || op->u.create.max_vcpus > MAX_VCPUS_PER_DOMAIN ||
+        op->u.create.flags)
         return -EINVAL;
     for (uint16_t id = 1; id < MAX_DOMAINS; id++) {
         if (domains[id])
             continue;
-        struct domain *d = domain_create(id, false);
+        struct domain *d = domain_create_vcpus(id, false, op->u.create.max_vcpus);
         if (!d)
             return -ENOMEM;
         d->paused = true;
@@ -43,14 +44,24 @@ static int do_create(struct xenia_domctl *op)
     return -ENOSPC;
 }
 
+/* As Xen: running if one of its vCPUs is on the CPU, blocked if it has
+   vCPUs up and every one of them is blocked; CPU time of all its vCPUs. */
 static void fill_info(const struct domain *d, struct xenia_domctl_info *info)
 {
-    const struct vcpu *v = d->vcpus[0];
+    unsigned up = 0, blocked = 0;
     memset(info, 0, sizeof(*info));
     info->domain = d->id;
-    if (get_cpu_info()->curr == v)
-        info->flags |= XENIA_DOMINF_RUNNING;
-    if (v->state == VCPU_BLOCKED)
+    info->created_tsc = d->created_tsc;
+    info->first_output_tsc = d->first_output_tsc;
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+        if (get_cpu_info()->curr == v)
+            info->flags |= XENIA_DOMINF_RUNNING;
+        up += v->state != VCPU_DOWN;
+        blocked += v->state == VCPU_BLOCKED;
+        info->cpu_time_ns += v->cpu_time_ns;
+    }
+    if (up && blocked == up)
         info->flags |= XENIA_DOMINF_BLOCKED;
     if (d->paused)
         info->flags |= XENIA_DOMINF_PAUSED;
@@ -62,10 +73,9 @@ static void fill_info(const struct domain *d, struct xenia_domctl_info *info)
     }
     if (d->state == DOMAIN_DYING)
         info->flags |= XENIA_DOMINF_DYING;
-    info->nr_vcpus = 1;
+    info->nr_vcpus = d->max_vcpus;
     info->nr_pages = d->nr_pages;
     info->max_pages = d->max_pages;
-    info->cpu_time_ns = v->cpu_time_ns;
     info->shared_info_mfn = d->shared_info_mfn;
 }
 
@@ -195,15 +205,21 @@ long do_domctl(uint64_t arg)
             return rc;
         case XENIA_DOMCTL_PAUSE:
             d->paused = true;
-            sched_vcpu_update(d->vcpus[0]);
+            for (unsigned i = 0; i < d->max_vcpus; i++)
+                sched_vcpu_update(d->vcpus[i]);
             return 0;
         case XENIA_DOMCTL_UNPAUSE:
             if (!d->context_set)
                 return -EINVAL;
             d->paused = false;
-            if (d->vcpus[0]->state == VCPU_DOWN && d->state == DOMAIN_RUNNING)
+            /* The first unpause brings vCPU 0 up; the guest brings up the
+               others, and a vCPU it took down stays down. */
+            if (!d->started && d->state == DOMAIN_RUNNING) {
+                d->started = true;
                 d->vcpus[0]->state = VCPU_RUNNABLE;
-            sched_vcpu_update(d->vcpus[0]);
+            }
+            for (unsigned i = 0; i < d->max_vcpus; i++)
+                sched_vcpu_update(d->vcpus[i]);
             return 0;
         case XENIA_DOMCTL_SET_MAX_MEM:
             if (op.u.max_mem.max_pages < d->nr_pages || op.u.max_mem.max_pages > mm_max_pfn)

@@ -8,6 +8,15 @@
  * was blocked. The upcall itself (a bounce to the event callback) happens
  * on that vCPU's next exit to the guest (pv_exit_prepare). Guests use only
  * the FIFO-less 2-level ABI: init_control answers -ENOSYS so they fall back.
+ *
+ * vCPUs: the table knows the domain's max_vcpus (-ENOENT beyond). A port
+ * notifies one vCPU: its selector and upcall flag are that vCPU's
+ * vcpu_info, and only that vCPU is woken. bind_ipi binds to the vCPU named
+ * in the request (Xen's rule), bind_virq of a per-vCPU VIRQ (VIRQ_TIMER) to
+ * the vCPU named, and bind_vcpu moves UNBOUND, INTERDOMAIN and global VIRQ
+ * ports (-EINVAL for IPI and per-vCPU VIRQ ports). An event for a vCPU
+ * that is down stays pending in its vcpu_info and is delivered once it is
+ * up again.
  */
 #include <asm/current.h>
 #include <xenia/console.h>
@@ -32,7 +41,7 @@ int evtchn_domain_init(struct domain *d)
     d->evtchn = xmalloc(sizeof(*d->evtchn));
     if (!d->evtchn)
         return -ENOMEM;
-    evtchn_table_init(d->evtchn, d->id, MAX_VCPUS_PER_DOMAIN);
+    evtchn_table_init(d->evtchn, d->id, d->max_vcpus);
     return 0;
 }
 

@@ -191,6 +191,9 @@ static int16_t copy_side(const struct gnttab_copy_ptr *p, bool is_gref, bool wri
         *pinned = &gd->grants->table;
         owner = gd->id;
     } else {
+        /* As Xen: copy by frame number only from/to the caller's own frames. */
+        if (p->domid != DOMID_SELF)
+            return GNTST_permission_denied;
         *frame = p->u.gmfn;                 /* PV: a gmfn is a machine frame */
     }
     if (*frame >= mm_max_pfn || frame_table[*frame].owner != owner)

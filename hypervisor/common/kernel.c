@@ -6,6 +6,7 @@
  * a huge count is preempted through a continuation, never a long loop.
  */
 #include <asm/current.h>
+#include <asm/x86.h>
 #include <xenia/console.h>
 #include <xenia/domain.h>
 #include <xenia/errno.h>
@@ -86,6 +87,8 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf)
         uint64_t n = MIN(count, (uint64_t)CONSOLE_IO_CHUNK);
         if (copy_from_guest(chunk, buf, n))
             return -EFAULT;
+        if (d->first_output_tsc == 0 && n != 0)
+            d->first_output_tsc = rdtsc();
         console_write_prefixed(d->console_prefix, &d->console_at_line_start, chunk, n,
                                LOG_INFO);
         if (count > n)

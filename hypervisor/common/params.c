@@ -3,6 +3,7 @@
  * bad values are reported after the console is up and otherwise ignored.
  */
 #include <xenia/console.h>
+#include <xenia/domain.h>
 #include <xenia/params.h>
 #include "core/fmt.h"
 
@@ -13,6 +14,28 @@ struct cmdline_dom0_mem opt_dom0_mem;
 bool opt_noreboot;
 bool opt_testexit;
 char opt_testfault[16];
+unsigned opt_dom0_max_vcpus = 1;
+
+/*
+ * dom0_max_vcpus=<n> or <min>-<max> (Xen's syntax): dom0 gets <n> (or <max>)
+ * vCPUs, 1..MAX_VCPUS_PER_DOMAIN; vCPU 0 runs, the others start down until
+ * dom0 brings them up. A range whose max is larger is cut to the limit if
+ * its min allows it. With one physical CPU they take turns on it.
+ */
+static int parse_dom0_max_vcpus(const char *val, void *var)
+{
+    uint64_t min, max;
+    const char *end;
+    if (!val || cmdline_parse_uint(val, &min, &end))
+        return -1;
+    max = min;
+    if (*end == '-' && cmdline_parse_uint(end + 1, &max, &end))
+        return -1;
+    if (*end || min == 0 || min > max || min > MAX_VCPUS_PER_DOMAIN)
+        return -1;
+    *(unsigned *)var = (unsigned)MIN(max, MAX_VCPUS_PER_DOMAIN);
+    return 0;
+}
 
 static const struct cmdline_param params[] = {
     { "console", CMDLINE_CUSTOM, &opt_console, sizeof(opt_console), cmdline_parse_console },
@@ -22,6 +45,8 @@ static const struct cmdline_param params[] = {
     { "noreboot", CMDLINE_BOOL, &opt_noreboot, sizeof(opt_noreboot), NULL },
     { "testexit", CMDLINE_BOOL, &opt_testexit, sizeof(opt_testexit), NULL },
     { "testfault", CMDLINE_STRING, opt_testfault, sizeof(opt_testfault), NULL },
+    { "dom0_max_vcpus", CMDLINE_CUSTOM, &opt_dom0_max_vcpus, sizeof(opt_dom0_max_vcpus),
+      parse_dom0_max_vcpus },
 };
 
 /* Problems are collected here while parsing (the console may not be up yet)

@@ -12,7 +12,10 @@
  * current vCPU may not run on, it picks the next vCPU and switches, idling
  * with interrupts on until there is one. The common path (a hypercall
  * return with nothing pending) only checks the current vCPU and its frame.
- * One CPU for now; the policy keeps per-run-queue state only.
+ * One CPU for now; the policy keeps per-run-queue state only. A domain's
+ * vCPUs are scheduled like any others (the policy shares the domain's
+ * weight among its active vCPUs); each has its own state, timer, vcpu_info
+ * and runstate, and vcpu_op brings them up and down.
  */
 #include <asm/current.h>
 #include <asm/x86.h>
@@ -54,10 +57,35 @@ void sched_init(void)
     BUG_ON(sched_credit_init(&runq, &p));
 }
 
+void sched_domain_init(struct domain *d)
+{
+    BUG_ON(sched_credit_dom_init(&d->sched, d->max_vcpus, SCHED_CREDIT_WEIGHT_DEFAULT, 0));
+}
+
 void sched_vcpu_init(struct vcpu *v)
 {
-    BUG_ON(sched_credit_dom_init(&v->domain->sched, 1, SCHED_CREDIT_WEIGHT_DEFAULT, 0));
     sched_credit_vcpu_init(&v->sched, &v->domain->sched);
+}
+
+/*
+ * Runstate (VCPUOP_get_runstate_info): running while it is this CPU's
+ * vCPU, blocked while BLOCKED, runnable while it may run, offline
+ * otherwise (DOWN, paused, its domain shut down). Every place that can
+ * change one of those calls this afterwards; time[] accumulates the time
+ * spent in each state up to state_entry_time.
+ */
+static void runstate_sync(struct vcpu *v, uint64_t now)
+{
+    int rs = get_cpu_info()->curr == v    ? RUNSTATE_running
+             : v->state == VCPU_BLOCKED   ? RUNSTATE_blocked
+             : vcpu_can_run(v)            ? RUNSTATE_runnable
+                                          : RUNSTATE_offline;
+    struct vcpu_runstate_info *r = &v->runstate;
+    if (rs == r->state)
+        return;
+    r->time[r->state] += now - r->state_entry_time;
+    r->state = rs;
+    r->state_entry_time = now;
 }
 
 /*
@@ -67,6 +95,7 @@ void sched_vcpu_init(struct vcpu *v)
 void sched_vcpu_update(struct vcpu *v)
 {
     uint64_t now = now_ns();
+    runstate_sync(v, now);
     if (vcpu_can_run(v)) {
         if (sched_credit_wake(&runq, &v->sched, now))
             need_resched = true;
@@ -136,7 +165,10 @@ static void context_switch(struct cpu_info *ci, struct cpu_regs *regs, struct vc
     }
     last_switch_ns = now;
     ci->curr = next;
+    if (v)
+        runstate_sync(v, now);
     if (next) {
+        runstate_sync(next, now);
         *regs = next->regs;
         pv_load_vcpu(next, regs);
     }
@@ -215,6 +247,7 @@ __noreturn void sched_start(void)
     *guest_regs() = first->regs;
     get_cpu_info()->curr = first;
     last_switch_ns = now_ns();
+    runstate_sync(first, last_switch_ns);
     pv_load_vcpu(first, guest_regs());
     enter_guest();
 }
@@ -266,16 +299,57 @@ long do_set_timer_op(uint64_t deadline)
     return 0;
 }
 
+/* VCPUOP_initialise: the context is copied in whole, once; Xen's order of
+   checks (copy, then -EEXIST, then the context itself). */
+static long vcpu_initialise(struct vcpu *t, uint64_t arg)
+{
+    struct vcpu_guest_context *c = xmalloc(sizeof(*c));
+    if (!c)
+        return -ENOMEM;
+    long rc = copy_from_guest(c, arg, sizeof(*c)) ? -EFAULT
+              : t->initialised                    ? -EEXIST
+                                                  : pv_vcpu_initialise(t, c);
+    xfree(c);
+    return rc;
+}
+
+/*
+ * vcpu_op on vCPU `vcpuid` of the caller's own domain (-ENOENT past
+ * max_vcpus, as Xen). up/down/is_up/initialise/get_runstate_info work on
+ * any of them; the timers only on the caller itself. A vCPU that downs
+ * itself stops on the way out of this hypercall and, once up again, resumes
+ * after it with 0. Downing the last running vCPU is allowed: the domain
+ * then has nothing to run until the toolstack destroys it (Xen would shut
+ * it down instead).
+ */
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
     struct vcpu *v = current;
 
-    if (vcpuid >= MAX_VCPUS_PER_DOMAIN || !v->domain->vcpus[vcpuid])
+    if (vcpuid >= v->domain->max_vcpus)
         return -ENOENT;
     struct vcpu *t = v->domain->vcpus[vcpuid];
     switch (cmd) {
+    case VCPUOP_initialise:
+        return vcpu_initialise(t, arg);
+    case VCPUOP_up:
+        if (!t->initialised)
+            return -EINVAL;
+        if (t->state == VCPU_DOWN)
+            sched_vcpu_set_state(t, VCPU_RUNNABLE);
+        return 0;
+    case VCPUOP_down:
+        if (t->state != VCPU_DOWN)
+            sched_vcpu_set_state(t, VCPU_DOWN);
+        return 0;
     case VCPUOP_is_up:
         return t->state != VCPU_DOWN;
+    case VCPUOP_get_runstate_info: {
+        uint64_t now = now_ns();
+        struct vcpu_runstate_info r = t->runstate;
+        r.time[r.state] += now - r.state_entry_time;    /* the current state, up to now */
+        return copy_to_guest(arg, &r, sizeof(r));
+    }
     case VCPUOP_set_singleshot_timer: {
         struct vcpu_set_singleshot_timer st;
         if (t != v)
@@ -295,6 +369,6 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
     case VCPUOP_stop_periodic_timer:
         return 0;                           /* no periodic timer is ever running */
     default:
-        return -ENOSYS;
+        return -ENOSYS;                     /* register_vcpu_info etc.: guests fall back */
     }
 }

@@ -2,17 +2,28 @@
    compiler may emit calls to). */
 #include "core/env.h"
 
+/*
+ * memcpy/memset move 8 bytes per iteration (rep movsq / stosq), then the
+ * remaining 0-7 bytes (rep movsb / stosb), as Xen's do: a 4 KiB page is 512
+ * iterations, not 4096 (what `make bench` counts under -icount, and no
+ * slower on CPUs with fast string operations).
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    size_t q = n / 8, r = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(r) : : "memory");
     return ret;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    size_t q = n / 8, r = n % 8;
+    uint64_t v = 0x0101010101010101ull * (uint8_t)c;
+    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(q) : "a"(v) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(r) : "a"(v) : "memory");
     return ret;
 }
 

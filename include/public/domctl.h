@@ -27,7 +27,7 @@
 
 #include "xen.h"
 
-#define XENIA_DOMCTL_VERSION 0x58610001u    /* "Xa", revision 1 */
+#define XENIA_DOMCTL_VERSION 0x58610002u    /* "Xa", revision 2 */
 
 #define XENIA_DOMCTL_CREATE            1
 #define XENIA_DOMCTL_DESTROY           2
@@ -52,7 +52,7 @@
 #define XENIA_DOMINF_DYING     (1u << 5)
 
 struct xenia_domctl_create {
-    uint32_t max_vcpus;         /* IN: 1 for now */
+    uint32_t max_vcpus;         /* IN: 1..8 (vCPU 0 starts; the guest ups the others) */
     uint32_t flags;             /* IN: 0 */
 };
 XENIA_ABI_SIZE(struct xenia_domctl_create, 8);
@@ -67,8 +67,13 @@ struct xenia_domctl_info {
     uint64_t max_pages;
     uint64_t cpu_time_ns;
     uint64_t shared_info_mfn;   /* OUT: machine frame of its shared_info */
+    /* OUT: the hypervisor's TSC when CREATE made the domain and when the
+       domain first wrote to the console (0: not yet). Under QEMU -icount the
+       difference is the instructions retired in between (`make bench`). */
+    uint64_t created_tsc;
+    uint64_t first_output_tsc;
 };
-XENIA_ABI_SIZE(struct xenia_domctl_info, 48);
+XENIA_ABI_SIZE(struct xenia_domctl_info, 64);
 XENIA_ABI_OFFSET(struct xenia_domctl_info, flags, 4);
 XENIA_ABI_OFFSET(struct xenia_domctl_info, nr_pages, 16);
 XENIA_ABI_OFFSET(struct xenia_domctl_info, shared_info_mfn, 40);

@@ -1,7 +1,7 @@
 /*
  * Building a PV domU through the domctl ABI, following the steps of
  * public/domctl.h and the layout of the hypervisor's dom0 builder
- * (guest/dombuild.h computes and writes it; this file moves the bytes).
+ * (core/dombuild.h computes and writes it; this file moves the bytes).
  *
  *   check the kernel (core/elf) and the layout   nothing created yet
  *   CREATE, SET_MAX_MEM, POPULATE                 the domain exists, paused
@@ -22,9 +22,9 @@
 #include "arch/hypercall.h"
 #include "arch/layout.h"
 #include "arch/pgtable.h"
+#include "core/dombuild.h"
 #include "core/elf.h"
 #include "guest/console.h"
-#include "guest/dombuild.h"
 #include "guest/events.h"
 
 #define MIB (1ULL << 20)
@@ -97,7 +97,7 @@ static int pin_l4(domid_t domid, uint64_t mfn)
 
 #define FAIL(step, err) do { what = (step); rc = (err); goto out; } while (0)
 
-int domu_build(const struct xlcfg *cfg, const struct domu_image *img, domid_t *domid_out)
+int domu_build(const struct xlcfg *cfg, const struct domu_image *img, struct domu_built *out)
 {
     struct build b = { .cfg = cfg };
     struct elf_image elf;
@@ -202,7 +202,11 @@ int domu_build(const struct xlcfg *cfg, const struct domu_image *img, domid_t *d
            (unsigned long)b.l.nr_pt_frames, console_port, store_port);
     if ((rc = domctl_unpause(domid)) < 0)
         FAIL("unpause", rc);
-    *domid_out = domid;
+    out->domid = domid;
+    out->store_mfn = mfns[dombuild_pfn(&b.l, b.l.store_start)];
+    out->store_port = (uint32_t)store_port;
+    out->console_mfn = mfns[dombuild_pfn(&b.l, b.l.console_start)];
+    out->console_port = (uint32_t)console_port;
 
 out:
     if (b.mapped != 0 && unmap_region(&b) < 0)

@@ -39,12 +39,37 @@ struct domu_image {
     size_t ramdisk_len;
 };
 
+/* What the builder made: the domain and its xenstore/console pages and
+   ports (the domU's ends, unbound with remote dom0). */
+struct domu_built {
+    domid_t domid;
+    uint64_t store_mfn, console_mfn;
+    uint32_t store_port, console_port;
+};
+
 /*
- * Build the domain described by cfg and start it: 0 and *domid, or -errno
+ * Build the domain described by cfg and start it: 0 and *out, or -errno
  * with every trace of the half-built domain destroyed. Prints why it
  * failed ("dom0: <name>: ...").
  */
-int domu_build(const struct xlcfg *cfg, const struct domu_image *img, domid_t *domid);
+int domu_build(const struct xlcfg *cfg, const struct domu_image *img, struct domu_built *out);
+
+/* ---- xenstore.c: xenstored (backends/xenstored) over the domUs' store pages ---- */
+struct xenstore_counts {
+    size_t nodes, watches, transactions, connections;
+};
+/* Create the store and the daemon thread ("dom0: xenstored up"). */
+int xenstore_start(void);
+bool xenstore_running(void);
+/* Connect a new domain's store page and port; write its /local/domain nodes. */
+int xenstore_domain_add(domid_t domid, const char *name, uint64_t store_mfn, uint32_t store_port);
+/* Disconnect it (before destroying it: its page is mapped until then) and
+   remove its nodes; fires @releaseDomain. */
+void xenstore_domain_remove(domid_t domid);
+void xenstore_rm_domain_nodes(domid_t domid);
+/* A toolstack write (owner dom0); 0 or -errno. */
+int xenstore_write(const char *path, const char *value);
+void xenstore_counts(struct xenstore_counts *n);
 
 /* ---- domains.c ---- */
 /* Bind VIRQ_DOM_EXC (or note that shutdowns will be polled). */
@@ -56,6 +81,10 @@ unsigned domains_running(void);
 /* Let the running domains compete for `seconds`, print each one's CPU time,
    weight and share, then destroy them. Returns how many were measured. */
 unsigned domains_measure(uint64_t seconds);
+/* Creation cost of n concurrent copies of /etc/xen/bench.cfg (make bench). */
+unsigned domains_bench_create(const void *ramdisk, size_t len, unsigned n);
+/* n create/boot/destroy cycles of it; prints the counts before and after. */
+unsigned domains_cycles(const void *ramdisk, size_t len, unsigned n);
 /* Reap until none is left (deadline: system time, UINT64_MAX for none);
    returns the number still running. */
 unsigned domains_wait_all(uint64_t deadline_ns);

@@ -11,6 +11,9 @@
  * freed), anything else is not supported yet and treated as destroy. If
  * VIRQ_DOM_EXC cannot be bound, the watcher polls every POLL_NS instead.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "dom0.h"
 #include "arch/hypercall.h"
 #include "guest/console.h"
@@ -19,7 +22,7 @@
 #include "guest/time.h"
 #include "guest/ustar.h"
 
-#define MAX_DOMAINS 16
+#define MAX_DOMAINS 64
 #define POLL_NS (100 * NSEC_PER_MSEC)
 #define AUTO_DIR "etc/xen/auto"
 
@@ -66,7 +69,8 @@ static struct started *slot_new(void)
     return NULL;
 }
 
-static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cfg_file)
+static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cfg_file,
+                     const char *name)
 {
     struct started *s = slot_new();
     struct xlcfg_error err;
@@ -86,6 +90,8 @@ static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cf
             printk("dom0: /%s: %s\n", cfg_file->path, err.msg);
         return rc;
     }
+    if (name != NULL)
+        snprintf(s->cfg.name, sizeof(s->cfg.name), "%s", name);
     rc = ustar_find(rd, rd_len, s->cfg.kernel, &kernel);
     if (rc < 0) {
         printk("dom0: /%s: kernel %s not in the ramdisk\n", cfg_file->path, s->cfg.kernel);
@@ -103,10 +109,18 @@ static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cf
         img.ramdisk = ramdisk.data;
         img.ramdisk_len = ramdisk.size;
     }
-    rc = domu_build(&s->cfg, &img, &s->id);
+    struct domu_built built;
+    rc = domu_build(&s->cfg, &img, &built);
     if (rc < 0)
         return rc;
+    s->id = built.domid;
     s->used = true;
+    if (xenstore_running()) {
+        rc = xenstore_domain_add(s->id, s->cfg.name, built.store_mfn, built.store_port);
+        if (rc < 0)
+            printk("dom0: domain %u (%s): no xenstore connection: %d\n", s->id, s->cfg.name,
+                   rc);
+    }
     if (s->cfg.weight != 256 || s->cfg.cap != 0) {
         rc = domctl_sched_set(s->id, s->cfg.weight, s->cfg.cap);
         if (rc < 0)
@@ -115,6 +129,40 @@ static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cf
     }
     printk("dom0: started domain %u (%s) from /%s\n", s->id, s->cfg.name, cfg_file->path);
     return 0;
+}
+
+/*
+ * `peer=NAME` in a domain's extra: tell it NAME's domain id through
+ * /local/domain/<id>/peer-domid (owner dom0, readable by the domain), the
+ * way a toolstack connects the two ends of a device. The domains then meet
+ * through their own /local/domain/<id>/data nodes.
+ */
+static void pair_peers(void)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        const char *p = doms[i].used ? strstr(doms[i].cfg.extra, "peer=") : NULL;
+        if (p == NULL)
+            continue;
+        p += 5;
+        size_t len = strcspn(p, " ");
+        const struct started *peer = NULL;
+        for (unsigned j = 0; j < MAX_DOMAINS && peer == NULL; j++)
+            if (doms[j].used && j != i && strlen(doms[j].cfg.name) == len &&
+                strncmp(doms[j].cfg.name, p, len) == 0)
+                peer = &doms[j];
+        if (peer == NULL) {
+            printk("dom0: domain %u (%s): peer %.*s is not running\n", doms[i].id,
+                   doms[i].cfg.name, (int)len, p);
+            continue;
+        }
+        char path[64], val[8];
+        snprintf(path, sizeof(path), "/local/domain/%u/peer-domid", doms[i].id);
+        snprintf(val, sizeof(val), "%u", peer->id);
+        int rc = xenstore_write(path, val);
+        if (rc < 0)
+            printk("dom0: domain %u (%s): cannot write %s: %d\n", doms[i].id, doms[i].cfg.name,
+                   path, rc);
+    }
 }
 
 unsigned domains_autostart(const void *ramdisk, size_t len)
@@ -134,10 +182,11 @@ unsigned domains_autostart(const void *ramdisk, size_t len)
         if (!ustar_in_dir(&e, AUTO_DIR, ".cfg"))
             continue;
         found++;
-        if (start_one(ramdisk, len, &e) == 0)
+        if (start_one(ramdisk, len, &e, NULL) == 0)
             started++;
     }
     printk("dom0: %u of %u autostart domains running\n", started, found);
+    pair_peers();
     return started;
 }
 
@@ -165,6 +214,7 @@ static void reap(struct started *s, const struct xenia_domctl_info *info)
         if (act != XLCFG_DESTROY)
             printk("dom0: domain %u (%s): action %s not supported yet, destroying\n", s->id,
                    s->cfg.name, xlcfg_action_name(act));
+        xenstore_domain_remove(s->id);
         int rc = domctl_destroy(s->id);
         if (rc < 0) {
             printk("dom0: destroying domain %u (%s) failed: %d\n", s->id, s->cfg.name, rc);
@@ -280,6 +330,7 @@ unsigned domains_measure(uint64_t seconds)
                (unsigned long)(total ? used[i] * 1000 / total % 10 : 0));
         n++;
         domctl_pause(doms[i].id);
+        xenstore_domain_remove(doms[i].id);
         if (domctl_destroy(doms[i].id) == 0)
             doms[i].used = false;
     }
@@ -292,4 +343,136 @@ unsigned domains_measure(uint64_t seconds)
         printk("dom0: measure: domains used %lu ms of %lu ms\n", (unsigned long)(total / 1000000),
                (unsigned long)(elapsed / 1000000));
     return n;
+}
+
+/*
+ * Start copy `k` of /etc/xen/bench.cfg, named "<stem><k>", and wait until it
+ * has written to its console and gone idle (all vCPUs blocked). The slot,
+ * or NULL (said why); *info is the domain's last GET_INFO.
+ */
+static struct started *start_copy(const void *ramdisk, size_t len, const struct ustar_entry *cfg,
+                                  const char *stem, unsigned k, struct xenia_domctl_info *info)
+{
+    char name[16];
+    struct started *s = NULL;
+
+    snprintf(name, sizeof(name), "%s%u", stem, k);
+    if (start_one(ramdisk, len, cfg, name) < 0)
+        return NULL;
+    for (unsigned i = 0; i < MAX_DOMAINS && s == NULL; i++)
+        if (doms[i].used && strcmp(doms[i].cfg.name, name) == 0)
+            s = &doms[i];
+    memset(info, 0, sizeof(*info));
+    uint64_t deadline = time_now_ns() + 10 * NSEC_PER_SEC;
+    while (s != NULL && time_now_ns() < deadline &&
+           (domctl_get_info(s->id, info) < 0 || info->first_output_tsc == 0 ||
+            !(info->flags & XENIA_DOMINF_BLOCKED)))
+        thread_sleep_ns(NSEC_PER_MSEC);
+    if (s != NULL && info->first_output_tsc == 0) {
+        printk("dom0: %s never wrote to its console\n", name);
+        return NULL;
+    }
+    return s;
+}
+
+static void destroy_slot(struct started *s)
+{
+    xenstore_domain_remove(s->id);
+    int rc = domctl_destroy(s->id);
+    if (rc == 0)
+        s->used = false;
+    else
+        printk("dom0: destroying domain %u (%s) failed: %d\n", s->id, s->cfg.name, rc);
+}
+
+static bool find_bench_cfg(const void *ramdisk, size_t len, struct ustar_entry *cfg)
+{
+    if (ustar_check(ramdisk, len) < 0 || ustar_find(ramdisk, len, "etc/xen/bench.cfg", cfg) < 0) {
+        printk("dom0: no /etc/xen/bench.cfg in the ramdisk\n");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Domain creation cost: start n copies of /etc/xen/bench.cfg one after the
+ * other, each once the previous one has written its first console line and
+ * gone idle, so the k-th is built while k-1 others exist. Prints, for the
+ * first and the last, the hypervisor's TSC from CREATE to the domain's
+ * first console output (instructions under QEMU -icount shift=0), then
+ * destroys them all.
+ */
+unsigned domains_bench_create(const void *ramdisk, size_t len, unsigned n)
+{
+    struct ustar_entry cfg;
+    struct xenia_domctl_info info;
+    unsigned started = 0;
+
+    if (!find_bench_cfg(ramdisk, len, &cfg))
+        return 0;
+    for (unsigned k = 1; k <= n; k++) {
+        if (start_copy(ramdisk, len, &cfg, "bench", k, &info) == NULL)
+            break;
+        started++;
+        if (k == 1 || k == n)
+            printk("dom0: bench: domain creation, domU %u of %u concurrent: %lu instructions "
+                   "from create to its first console line\n", k, n,
+                   (unsigned long)(info.first_output_tsc - info.created_tsc));
+    }
+    printk("dom0: bench: %u domains running\n", domains_running());
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (doms[i].used)
+            destroy_slot(&doms[i]);
+    printk("dom0: bench: %u domains left after destroying them\n", domains_running());
+    return started;
+}
+
+/* Our own ports in use (EVTCHNOP_status of each). */
+static unsigned dom0_ports_in_use(void)
+{
+    unsigned n = 0;
+    struct evtchn_status st;
+    for (evtchn_port_t p = 1; p < 4096; p++)
+        if (evtchn_status(p, &st) == 0 && st.status != EVTCHNSTAT_closed)
+            n++;
+    return n;
+}
+
+static void print_counts(const char *when)
+{
+    struct xenia_domctl_physinfo pi;
+    struct xenstore_counts xs;
+    xenstore_counts(&xs);
+    printk("dom0: cycles: %s: free pages %lu, dom0 ports %u, xenstore nodes %lu, "
+           "connections %lu\n", when,
+           domctl_physinfo(&pi) == 0 ? (unsigned long)pi.free_pages : 0ul, dom0_ports_in_use(),
+           (unsigned long)xs.nodes, (unsigned long)xs.connections);
+}
+
+/*
+ * n create/destroy cycles of /etc/xen/bench.cfg through the whole toolstack
+ * path (builder, xenstore connection, destroy): each domain boots to idle,
+ * then goes. The counts before and after must be equal (the test compares).
+ */
+unsigned domains_cycles(const void *ramdisk, size_t len, unsigned n)
+{
+    struct ustar_entry cfg;
+    struct xenia_domctl_info info;
+    unsigned done = 0;
+
+    if (!find_bench_cfg(ramdisk, len, &cfg))
+        return 0;
+    print_counts("before");
+    for (unsigned k = 1; k <= n; k++) {
+        struct started *s = start_copy(ramdisk, len, &cfg, "cycle", k, &info);
+        if (s == NULL)
+            break;
+        destroy_slot(s);
+        if (s->used)
+            break;
+        done++;
+    }
+    print_counts("after");
+    printk("dom0: cycles: %u of %u domains created, booted and destroyed\n", done, n);
+    return done;
 }

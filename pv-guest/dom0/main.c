@@ -133,6 +133,20 @@ static void start_domains(void)
         return;
     }
     domains_init();
+    /* `bench-create=N` (make bench): creation cost instead of autostart;
+       `cycles=N`: N create/boot/destroy cycles (a leak test). */
+    const char *b = strstr((const char *)si->cmd_line, "bench-create=");
+    if (b != NULL) {
+        domains_bench_create((const void *)(uintptr_t)si->mod_start, si->mod_len,
+                             (unsigned)strtoul(b + 13, NULL, 10));
+        return;
+    }
+    const char *c = strstr((const char *)si->cmd_line, "cycles=");
+    if (c != NULL) {
+        domains_cycles((const void *)(uintptr_t)si->mod_start, si->mod_len,
+                       (unsigned)strtoul(c + 7, NULL, 10));
+        return;
+    }
     domains_autostart((const void *)(uintptr_t)si->mod_start, si->mod_len);
 }
 
@@ -168,6 +182,11 @@ void kernel_main(void)
     if (grc < 0)
         printk("dom0: no grant table (%d)\n", grc);
     uint64_t free_before = free_host_pages();
+    int xrc = xenstore_start();
+    if (xrc < 0)
+        printk("dom0: xenstored not started: %d\n", xrc);
+    struct xenstore_counts xs_before, xs_after;
+    xenstore_counts(&xs_before);
     start_domains();
     /* `measure=N`: let the domUs compete for N seconds and report their
        shares (the scheduler scenario), then destroy them. */
@@ -184,9 +203,16 @@ void kernel_main(void)
         if (left != 0)
             printk("dom0: %u domains still running after %lu s\n", left,
                    (unsigned long)(DOMU_WAIT_NS / NSEC_PER_SEC));
-        else if (started)
+        else if (started) {
+            xenstore_counts(&xs_after);
             printk("dom0: all domains reaped; hypervisor free pages %lu before them, %lu "
                    "after\n", (unsigned long)free_before, (unsigned long)free_host_pages());
+            printk("dom0: xenstore nodes %lu before them, %lu after; watches %lu, %lu; "
+                   "connections %lu, %lu\n", (unsigned long)xs_before.nodes,
+                   (unsigned long)xs_after.nodes, (unsigned long)xs_before.watches,
+                   (unsigned long)xs_after.watches, (unsigned long)xs_before.connections,
+                   (unsigned long)xs_after.connections);
+        }
         printk("dom0: done\n");
         return;
     }

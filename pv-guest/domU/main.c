@@ -8,18 +8,23 @@
  *           refused), then power off; a failed check crashes the domain
  *   spin    burn the CPU forever (scheduler scenarios)
  *   crash   crash at once (on_crash scenarios)
- *   ping, pong   hooks for the interdomain scenarios (need xenstore):
- *           they say so and power off
+ *   idle    print one line and block for good (creation cost in make bench)
+ *   ping, pong   the two ends of the interdomain scenario (pingpong.c):
+ *           `peer=NAME` on the same line names the other end
+ *   hostile, victim, canary   security cases of one domU against another,
+ *           a notification storm and a canary (hostile.c)
  * The hypervisor prefixes our console lines with "(dN) ".
  */
 #include <string.h>
 
+#include "domU.h"
 #include "arch/hypercall.h"
 #include "guest/console.h"
 #include "guest/events.h"
 #include "guest/gnttab.h"
 #include "guest/kernel.h"
 #include "guest/mm.h"
+#include "guest/smp.h"
 #include "guest/thread.h"
 #include "guest/time.h"
 
@@ -117,6 +122,31 @@ static void check_grants(domid_t self)
            gnttab_nr_entries(), ref);
 }
 
+static unsigned second_ran;          /* read through wait_count's volatile view */
+
+/* On vCPU 1: say so, then block for good (it is still up at poweroff, so
+   the destroy must release its references). */
+static void second_vcpu(void *arg)
+{
+    (void)arg;
+    *(volatile unsigned *)&second_ran = smp_processor_id();
+    for (;;)
+        (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/* With `vcpus = 2` or more: vCPU 1 comes up and runs. */
+static void check_vcpus(void)
+{
+    unsigned n = smp_nr_vcpus();
+    if (n < 2)
+        return;
+    int rc = smp_start(1, second_vcpu, NULL);
+    check(rc == 0, "start vCPU 1");
+    check(rc == 0 && wait_count(&second_ran, 1), "vCPU 1 runs");
+    check(smp_vcpu_is_up(1) == 1, "vCPU 1 is up");
+    printk("domU: %u vCPUs, vCPU 1 %s\n", n, second_ran == 1 ? "up and running" : "NOT running");
+}
+
 static void hello(void)
 {
     const struct start_info *si = &start_info;
@@ -140,6 +170,7 @@ static void hello(void)
     printk("domU: slept %lu us (%s)\n", (unsigned long)(slept / 1000),
            time_timer_bound() ? "timer event" : "polled");
 
+    check_vcpus();
     long self = check_events();
     if (self >= 0)
         check_grants((domid_t)self);
@@ -161,14 +192,17 @@ static void spin(void)
         cpu_relax();
 }
 
+/* Say so, then block for good (make bench's creation cost: many of these). */
+static void idle(void)
+{
+    printk("domU: idle\n");
+    for (;;)
+        (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
 static void crash(void)
 {
     guest_crash("domU: asked to crash");
-}
-
-static void needs_xenstore(void)
-{
-    printk("domU: this mode needs xenstore, which is not there yet\n");
 }
 
 static const struct {
@@ -178,8 +212,12 @@ static const struct {
     { "hello", hello },
     { "spin", spin },
     { "crash", crash },
-    { "ping", needs_xenstore },
-    { "pong", needs_xenstore },
+    { "idle", idle },
+    { "ping", pingpong_ping },
+    { "pong", pingpong_pong },
+    { "hostile", hostile_attack },
+    { "victim", hostile_victim },
+    { "canary", hostile_canary },
 };
 
 void kernel_main(void)

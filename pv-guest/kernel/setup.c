@@ -2,7 +2,8 @@
  * Boot: from head.S's call to the image's kernel_main().
  *
  * Order matters: the console works from the first instruction (hypercall
- * page); the trap table goes in before anything can fault; memory before
+ * page); vCPU 0's per-vCPU area (kernel GS base) before anything asks which
+ * vCPU it runs on; the trap table goes in before anything can fault; memory before
  * anything allocates; shared_info before time and events read it. Events
  * stay masked (as the builder started us) until everything that handles
  * them is in place.
@@ -15,6 +16,7 @@
 #include "guest/console.h"
 #include "guest/events.h"
 #include "guest/mm.h"
+#include "guest/smp.h"
 #include "guest/thread.h"
 #include "guest/time.h"
 
@@ -72,6 +74,7 @@ static void map_shared_info(void)
 
 void start_kernel(struct start_info *si)
 {
+    smp_init_boot();
     start_info_page = si;
     memcpy(&start_info, si, sizeof(start_info));
     start_info.magic[sizeof(start_info.magic) - 1] = '\0';

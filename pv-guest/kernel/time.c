@@ -30,7 +30,7 @@ static uint64_t read_tsc(void *ctx)
 uint64_t time_now_ns(void)
 {
     uint64_t ns;
-    if (!pvclock_system_time(&vcpu_info0()->time, read_tsc, NULL, &ns))
+    if (!pvclock_system_time(&this_vcpu_info()->time, read_tsc, NULL, &ns))
         guest_crash("time: vcpu_time_info never settled");
     return ns;
 }

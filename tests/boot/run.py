@@ -144,11 +144,13 @@ SCENARIOS += [
 ]
 
 
-def guest_kernel(test):
-    """A tests/guest test kernel (pv-guest sources) booted as dom0."""
-    return dict(name="guest-" + test, path="kernel", cmdline="testexit loglvl=all", status=33,
+def guest_kernel(test, options="", expect=()):
+    """A tests/guest test kernel (pv-guest sources) booted as dom0, with extra
+    hypervisor options and expected lines if it needs them."""
+    return dict(name="guest-" + test, path="kernel",
+                cmdline="testexit loglvl=all" + (" " + options if options else ""), status=33,
                 modules=[("tests/guest/%s.elf" % test, "")],
-                expect=[r"^\(d0\) Test result: SUCCESS$", ALIVE],
+                expect=[r"^\(d0\) Test result: SUCCESS$", ALIVE] + list(expect),
                 reject=[r"Panic", r"Test result: (FAILURE|ERROR)"])
 
 
@@ -158,6 +160,7 @@ DOMU_LINES = [
     r"^\(d0\) dom0: 2 of 2 autostart domains running$",
     r"^\(d1\) domU: all checks passed, powering off$",
     r"^\(d2\) domU: all checks passed, powering off$",
+    r"^\(d2\) domU: 2 vCPUs, vCPU 1 up and running$",
     r"^\(d0\) dom0: domain 1 \(hello1\) shut down: poweroff$",
     r"^\(d0\) dom0: domain 1 \(hello1\) destroyed$",
     r"^\(d0\) dom0: domain 2 \(hello2\) shut down: poweroff$",
@@ -167,6 +170,11 @@ DOMU_LINES = [
 
 GUEST_TESTS = ["console", "traps", "user", "pagefault", "mmu", "time", "version",
                "hypercall_direct", "newlib", "threads", "evtchn", "gnttab"]
+# several vCPUs in dom0: Xen's dom0_max_vcpus option gives it 4
+SCENARIOS += [guest_kernel("smp", "dom0_max_vcpus=4",
+                           [r"^\(d0\) test: 4 vCPUs$",
+                            r"^\(d0\) test: vCPU 3 running, time \d+ ns$",
+                            r"^\(d0\) test: 1000 IPI round trips between vCPU 0 and vCPU 1$"])]
 SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
     # the real dom0: GRUB -> Xenia -> pv-guest dom0 (user mode, threads, newlib)
     dict(name="dom0-pv-guest", path="iso", cmdline="testexit loglvl=all", status=33,
@@ -199,6 +207,46 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d0\) dom0: measure: domain 2 \(free\) cpu_weight 256: \d+ ms of CPU, (7[0-9]|80)\.\d%$",
                  r"^\(d0\) dom0: measure: caps respected$", ALIVE],
          reject=[r"Panic", r"EXCEEDED"]),
+    # two domUs meet through xenstore, then 10,000 checked messages over an
+    # interdomain event channel and a granted page
+    dict(name="domus-ping-pong", path="kernel", cmdline="testexit", status=33, timeout=180,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk-pingpong.tar", "")],
+         expect=[r"^\(d0\) dom0: xenstored up$",
+                 r"^\(d1\) ping: offered port \d+ and grant \d+ to domain 2$",
+                 r"^\(d2\) pong: bound port \d+ to domain 1 port \d+, mapped grant \d+$",
+                 r"^\(d1\) ping: 10000 messages exchanged with domain 2, every answer checked",
+                 r"^\(d2\) pong: 10000 messages answered for domain 1, 0 bad$",
+                 r"^\(d0\) dom0: domain 1 \(ping\) shut down: poweroff$",
+                 r"^\(d0\) dom0: domain 2 \(pong\) shut down: poweroff$",
+                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
+                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
+                 ALIVE],
+         reject=[r"Panic", r"FAIL", r"crash"]),
+    # 1000 domUs created by dom0's toolstack, booted to idle and destroyed,
+    # one at a time: free memory, dom0's ports and xenstore back where they were
+    dict(name="dom0-create-destroy-1000", path="kernel", cmdline="testexit", status=33,
+         timeout=240,
+         modules=[("pv-guest/dom0.elf", "poweroff cycles=1000"), ("pv-guest/ramdisk.tar", "")],
+         expect=[r"^\(d0\) dom0: cycles: 1000 of 1000 domains created, booted and destroyed$",
+                 ALIVE],
+         equal=[(r"^\(d0\) dom0: cycles: before: (free pages \d+, dom0 ports \d+, xenstore nodes \d+, connections 0)$",
+                 r"^\(d0\) dom0: cycles: after: (free pages \d+, dom0 ports \d+, xenstore nodes \d+, connections 0)$")],
+         reject=[r"Panic", r"never wrote", r"failed"]),
+    # a hostile domU against a victim domU: security.md's event and grant
+    # cases with exact errors, a notification storm at dom0 while a canary
+    # keeps going, and death with a live grant mapping
+    dict(name="domu-hostile", path="kernel", cmdline="testexit", status=33, timeout=240,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk-hostile.tar", "")],
+         expect=[r"^\(d\d\) victim: revoke refused while mapped \(-EBUSY\)$",
+                 r"^\(d\d\) hostile: (\d+) of \1 cases passed$",
+                 r"^\(d\d\) hostile: storm: \d{7,} notifications to dom0's xenstore port",
+                 r"^\(d\d\) canary: 200 xenstore round trips and sleeps during the storm",
+                 r"^\(d0\) dom0: domain \d \(hostile\) shut down: crash$",
+                 r"^\(d\d\) victim: grant revoked once the hostile domain was destroyed; pages intact",
+                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
+                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
+                 ALIVE],
+         reject=[r"Panic", r"FAIL", r"\(d[1-9]\) .*crash(?!.*live grant mapping)"]),
     # without `poweroff` dom0 idles: the run ends at the wall-clock limit
     dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
          modules=[("pv-guest/dom0.elf", ""), ("boot/hello.mod", "ramdisk")],
@@ -242,6 +290,15 @@ def check(sc, status, lines):
         hit = [l for l in lines if re.search(pat, l)]
         if hit:
             problems.append("unexpected line /%s/: %s" % (pat, hit[0]))
+    # "equal": pairs of patterns whose first group must be the same text
+    # (counts before and after a run, printed on two lines)
+    for pa, pb in sc.get("equal", []):
+        ma = next((m for m in (re.search(pa, l) for l in lines) if m), None)
+        mb = next((m for m in (re.search(pb, l) for l in lines) if m), None)
+        if not ma or not mb:
+            problems.append("missing line /%s/ or /%s/" % (pa, pb))
+        elif ma.group(1) != mb.group(1):
+            problems.append("'%s' != '%s'" % (ma.group(1), mb.group(1)))
     return problems
 
 

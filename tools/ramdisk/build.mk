@@ -19,26 +19,27 @@ ramdisk: $(RAMDISK)
 
 ALL_TARGETS += $(RAMDISK)
 
-# The scheduler scenario's ramdisk: two CPU-bound domUs, cpu_weight 256 and 512.
-RAMDISK_SCHED := $(B)/pv-guest/ramdisk-sched.tar
-RAMDISK_SCHED_CONFIGS := $(sort $(wildcard tools/ramdisk-sched/etc/xen/auto/*.cfg))
+# Scenario ramdisks: the domU kernel plus one directory's configs.
+#   $(1) variable stem, $(2) output name, $(3) config tree (tools/<dir>)
+define ramdisk_variant
+$(1) := $(B)/pv-guest/$(2).tar
+$(1)_CONFIGS := $$(sort $$(wildcard $(3)/etc/xen/auto/*.cfg))
 
-$(RAMDISK_SCHED): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDISK_SCHED_CONFIGS)
-	@mkdir -p $(dir $@)
-	@echo "  TAR     $@"
-	@python3 tools/mkramdisk.py $@ boot/domU.elf=$(PVG_DOMU) \
-	    $(foreach f,$(RAMDISK_SCHED_CONFIGS),$(patsubst tools/ramdisk-sched/%,%,$(f))=$(f))
+$$($(1)): tools/mkramdisk.py tools/ramdisk/build.mk $$$$(PVG_DOMU) $$($(1)_CONFIGS)
+	@mkdir -p $$(dir $$@)
+	@echo "  TAR     $$@"
+	@python3 tools/mkramdisk.py $$@ boot/domU.elf=$$(PVG_DOMU) \
+	    $$(foreach f,$$($(1)_CONFIGS),$$(patsubst $(3)/%,%,$$(f))=$$(f))
 
-ALL_TARGETS += $(RAMDISK_SCHED)
+ALL_TARGETS += $$($(1))
+endef
 
-# The cap scenario's ramdisk: a CPU-bound domU capped at 25%, one uncapped.
-RAMDISK_CAP := $(B)/pv-guest/ramdisk-cap.tar
-RAMDISK_CAP_CONFIGS := $(sort $(wildcard tools/ramdisk-cap/etc/xen/auto/*.cfg))
-
-$(RAMDISK_CAP): tools/mkramdisk.py tools/ramdisk/build.mk $$(PVG_DOMU) $(RAMDISK_CAP_CONFIGS)
-	@mkdir -p $(dir $@)
-	@echo "  TAR     $@"
-	@python3 tools/mkramdisk.py $@ boot/domU.elf=$(PVG_DOMU) \
-	    $(foreach f,$(RAMDISK_CAP_CONFIGS),$(patsubst tools/ramdisk-cap/%,%,$(f))=$(f))
-
-ALL_TARGETS += $(RAMDISK_CAP)
+# two CPU-bound domUs, cpu_weight 256 and 512
+$(eval $(call ramdisk_variant,RAMDISK_SCHED,ramdisk-sched,tools/ramdisk-sched))
+# a CPU-bound domU capped at 25%, one uncapped
+$(eval $(call ramdisk_variant,RAMDISK_CAP,ramdisk-cap,tools/ramdisk-cap))
+# two domUs that meet through xenstore and ping-pong over an event channel
+# and a granted page
+$(eval $(call ramdisk_variant,RAMDISK_PINGPONG,ramdisk-pingpong,tools/ramdisk-pingpong))
+# a hostile domU against a victim domU, a notification storm, a canary
+$(eval $(call ramdisk_variant,RAMDISK_HOSTILE,ramdisk-hostile,tools/ramdisk-hostile))

@@ -22,7 +22,7 @@
 #include <xenia/mm.h>
 #include <xenia/pv.h>
 
-static bool guest_code_addr_ok(uint64_t va)
+bool pv_code_addr_ok(uint64_t va)
 {
     return va == 0 || guest_range_ok(va, 1);
 }
@@ -203,7 +203,7 @@ long do_set_trap_table(uint64_t traps)
             return -EFAULT;
         if (!table[n].address)
             break;
-        if (!guest_code_addr_ok(table[n].address))
+        if (!pv_code_addr_ok(table[n].address))
             return -EINVAL;
     }
     for (unsigned i = 0; i < n; i++)
@@ -214,7 +214,7 @@ long do_set_trap_table(uint64_t traps)
 
 static int register_callback(struct vcpu *v, unsigned type, uint64_t addr, unsigned flags)
 {
-    if (!guest_code_addr_ok(addr))
+    if (!pv_code_addr_ok(addr))
         return -EINVAL;
     switch (type) {
     case CALLBACKTYPE_event:
@@ -240,8 +240,8 @@ static int register_callback(struct vcpu *v, unsigned type, uint64_t addr, unsig
 long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall)
 {
     struct vcpu *v = current;
-    if (!guest_code_addr_ok(event) || !guest_code_addr_ok(failsafe) ||
-        !guest_code_addr_ok(syscall))
+    if (!pv_code_addr_ok(event) || !pv_code_addr_ok(failsafe) ||
+        !pv_code_addr_ok(syscall))
         return -EINVAL;
     register_callback(v, CALLBACKTYPE_event, event, 0);
     register_callback(v, CALLBACKTYPE_failsafe, failsafe, 0);

@@ -1,5 +1,6 @@
 /*
- * Per-CPU setup for running PV guests, and loading a vCPU's machine state.
+ * Per-CPU setup for running PV guests, loading a vCPU's machine state, and
+ * loading a guest-supplied context into a new vCPU (VCPUOP_initialise).
  *
  * syscall: STAR[47:32] = the hypervisor's code selector (syscall lands in
  * ring 0 with SS = +8), STAR[63:48] = the guests' 32-bit code selector
@@ -152,4 +153,193 @@ void pv_save_vcpu(struct vcpu *v)
 {
     pv_save_segments(v);
     __asm__ volatile("clts; fxsave (%0)" ::"r"(v->fpu) : "memory");   /* TS would #NM here */
+}
+
+/*
+ * VCPUOP_initialise: load a whole vcpu_guest_context into a vCPU that never
+ * had one. Every field is guest input. Checked first, with no side effect:
+ *   flags        only VGCF_i387_valid, in_kernel, failsafe/syscall_disables_
+ *                events and online (ignored: the vCPU stays down until
+ *                VCPUOP_up); in_kernel is required (the vCPU starts in its
+ *                kernel);
+ *   user_regs    rip canonical outside the hypervisor, rsp - 1 too; cs the
+ *                flat 64-bit kernel code selector and ss the flat stack
+ *                selector (RPL 0 or 3); ds/es/fs/gs null or an RPL-3 GDT
+ *                selector (one that does not load gives the failsafe
+ *                callback, as at any switch);
+ *   fpu_ctxt     with i387_valid, an MXCSR this CPU accepts (fxrstor would
+ *                fault in the hypervisor otherwise); without, a clean state;
+ *   trap_ctxt    indexed by vector, address 0 = no handler, others as
+ *                set_trap_table checks them;
+ *   ldt_ents     0 (no LDTs); gdt_ents <= 7168 with the frames as set_gdt
+ *                takes them (PGT_SEG_DESC, descriptors checked);
+ *   kernel_ss/sp as stack_switch (sp 0: none yet);
+ *   ctrlreg[3]   a validated L4 of the domain still referenced (pinned or a
+ *                cr3): the vCPU takes its own reference, as NEW_BASEPTR;
+ *                ctrlreg[1] the same or 0 (user L4); ctrlreg[0] bit 3 is
+ *                the guest's TS; other control registers are ignored;
+ *   debugreg     all 0 (debug registers are not offered);
+ *   callbacks    as set_callbacks; vm_assist is per domain (vCPU 0's) and
+ *                ignored here; fs_base, gs_base_kernel/user 0 or canonical
+ *                outside the hypervisor (they go into MSRs).
+ * Then the references are taken (all or none) and the state installed.
+ * -EINVAL for any bad field, or an error of the frame checks (-EPERM: a
+ * frame of another domain).
+ */
+#define VGCF_ACCEPTED (VGCF_i387_valid | VGCF_in_kernel | VGCF_failsafe_disables_events | \
+                       VGCF_syscall_disables_events | VGCF_online)
+#define MXCSR_MASK_DEFAULT 0xffbfu          /* CPUs that report none (SDM 10.5.1.2) */
+
+static bool data_sel_ok(uint16_t sel)
+{
+    return (sel & ~3u) == 0 || ((sel & 3) == 3 && !(sel & 4));     /* null, or GDT RPL 3 */
+}
+
+static bool base_ok(uint64_t base)
+{
+    return base == 0 || guest_range_ok(base, 1);
+}
+
+/* A validated L4 of d that something still references. */
+static bool l4_ok(const struct domain *d, uint64_t mfn)
+{
+    const struct pgt_frame *f = mfn < mm_max_pfn ? &frame_table[mfn] : NULL;
+    return f && f->owner == d->id && f->type == PGT_L4 && f->state == PGT_VALID &&
+           f->type_count > 0;
+}
+
+static void put_refs(struct vcpu *v, const uint64_t *frames, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (frames[i])
+            pgt_put_type(&pgt_env_hv, &v->pgt_cont, frames[i], v->domain->id);
+}
+
+/* A type reference on every non-zero frame of frames[0, n): all or none. */
+static int get_refs(struct vcpu *v, const uint64_t *frames, unsigned n, enum pgt_type type)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (!frames[i])
+            continue;
+        int rc = frames[i] < mm_max_pfn ? pgt_get_type(&pgt_env_hv, &v->pgt_cont, frames[i], type,
+                                                       v->domain->id)
+                                        : -EINVAL;
+        while (rc == -ERESTART)             /* not for a VALID L4 or a descriptor page */
+            rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
+        if (rc) {
+            put_refs(v, frames, i);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int context_check(const struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    const struct cpu_user_regs *r = &c->user_regs;
+
+    if ((c->flags & ~(uint64_t)VGCF_ACCEPTED) || !(c->flags & VGCF_in_kernel))
+        return -EINVAL;
+    if (!guest_range_ok(r->rip, 1) || !guest_range_ok(r->rsp - 1, 1))
+        return -EINVAL;
+    if ((r->cs | 3) != FLAT_KERNEL_CS64 || (r->ss | 3) != FLAT_KERNEL_SS)
+        return -EINVAL;
+    if (!data_sel_ok(r->ds) || !data_sel_ok(r->es) || !data_sel_ok(r->fs) || !data_sel_ok(r->gs))
+        return -EINVAL;
+    if (c->flags & VGCF_i387_valid) {
+        uint32_t mxcsr, mask;
+        memcpy(&mxcsr, c->fpu_ctxt + 24, 4);
+        memcpy(&mask, v->fpu + 28, 4);      /* the CPU's MXCSR_MASK, from our own fxsave */
+        if (mxcsr & ~(mask ? mask : MXCSR_MASK_DEFAULT))
+            return -EINVAL;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(c->trap_ctxt); i++)
+        if (!pv_code_addr_ok(c->trap_ctxt[i].address))
+            return -EINVAL;
+    if (c->ldt_ents || c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    if ((c->kernel_ss & 3) != 3 && (c->kernel_ss & 3) != 0)
+        return -EINVAL;
+    if (c->kernel_sp && !guest_range_ok(c->kernel_sp - 1, 1))
+        return -EINVAL;
+    if (!l4_ok(v->domain, xen_cr3_to_pfn(c->ctrlreg[3])) ||
+        (c->ctrlreg[1] && !l4_ok(v->domain, xen_cr3_to_pfn(c->ctrlreg[1]))))
+        return -EINVAL;
+    for (unsigned i = 0; i < ARRAY_SIZE(c->debugreg); i++)
+        if (c->debugreg[i])
+            return -EINVAL;
+    if (!pv_code_addr_ok(c->event_callback_eip) || !pv_code_addr_ok(c->failsafe_callback_eip) ||
+        !pv_code_addr_ok(c->syscall_callback_eip))
+        return -EINVAL;
+    if (!base_ok(c->fs_base) || !base_ok(c->gs_base_kernel) || !base_ok(c->gs_base_user))
+        return -EINVAL;
+    return 0;
+}
+
+int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    int rc = context_check(v, c);
+    if (rc)
+        return rc;
+    if (!pgt_cont_idle(&v->pgt_cont))
+        return -EBUSY;                      /* never for a vCPU that has not run */
+
+    /* References: the two L4s, then the GDT frames; all or none. */
+    uint64_t l4s[2] = { xen_cr3_to_pfn(c->ctrlreg[3]), xen_cr3_to_pfn(c->ctrlreg[1]) };
+    unsigned nr_gdt = (unsigned)((c->gdt_ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
+    rc = get_refs(v, l4s, 2, PGT_L4);
+    if (rc)
+        return rc;
+    for (unsigned i = 0; i < nr_gdt; i++)
+        if (!c->gdt_frames[i])
+            rc = -EINVAL;                   /* frame 0 is never a guest's */
+    if (!rc)
+        rc = get_refs(v, c->gdt_frames, nr_gdt, PGT_SEG_DESC);
+    if (rc) {
+        put_refs(v, l4s, 2);
+        return rc == -ERESTART ? -EINVAL : rc;
+    }
+
+    /* Install: nothing below can fail. */
+    const struct cpu_user_regs *r = &c->user_regs;
+    struct cpu_regs *g = &v->regs;
+    memset(g, 0, sizeof(*g));
+    g->r15 = r->r15, g->r14 = r->r14, g->r13 = r->r13, g->r12 = r->r12;
+    g->rbp = r->rbp, g->rbx = r->rbx, g->r11 = r->r11, g->r10 = r->r10;
+    g->r9 = r->r9, g->r8 = r->r8, g->rax = r->rax, g->rcx = r->rcx;
+    g->rdx = r->rdx, g->rsi = r->rsi, g->rdi = r->rdi;
+    g->rip = r->rip;
+    g->rsp = r->rsp;
+    g->cs = FLAT_KERNEL_CS;
+    g->ss = FLAT_KERNEL_SS;
+    g->rflags = (r->rflags & ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_VM |
+                                         X86_EFLAGS_RF)) | X86_EFLAGS_IF | 2;
+    v->sel[0] = r->ds, v->sel[1] = r->es, v->sel[2] = r->fs, v->sel[3] = r->gs;
+    if (c->flags & VGCF_i387_valid)
+        memcpy(v->fpu, c->fpu_ctxt, sizeof(v->fpu));
+    v->guest_ts = c->ctrlreg[0] & 8;        /* CR0.TS */
+    for (unsigned i = 0; i < ARRAY_SIZE(v->traps); i++)
+        v->traps[i] = (struct pv_trap){ c->trap_ctxt[i].address,
+                                        (uint16_t)(c->trap_ctxt[i].cs | 3),
+                                        c->trap_ctxt[i].flags };
+    memcpy(v->gdt_frames, c->gdt_frames, nr_gdt * sizeof(v->gdt_frames[0]));
+    v->gdt_nr_frames = nr_gdt;
+    v->kernel_ss = c->kernel_ss | 3;
+    v->kernel_sp = c->kernel_sp;
+    v->kernel_mode = true;
+    v->kernel_l4_mfn = l4s[0];
+    v->user_l4_mfn = l4s[1];
+    v->event_cb = c->event_callback_eip;
+    v->event_cb_flags = 0;
+    v->failsafe_cb = c->failsafe_callback_eip;
+    v->failsafe_cb_flags = c->flags & VGCF_failsafe_disables_events ? CALLBACKF_mask_events : 0;
+    v->syscall_cb = c->syscall_callback_eip;
+    v->syscall_cb_flags = c->flags & VGCF_syscall_disables_events ? CALLBACKF_mask_events : 0;
+    v->nmi_cb = 0;
+    v->fs_base = c->fs_base;
+    v->gs_base_kernel = c->gs_base_kernel;
+    v->gs_base_user = c->gs_base_user;
+    v->timer_deadline = 0;
+    v->initialised = true;
+    return 0;
 }

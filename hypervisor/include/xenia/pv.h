@@ -25,6 +25,12 @@ void pv_inject_exception(struct vcpu *v, struct cpu_regs *regs, unsigned vector,
 int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler, bool has_error,
               uint64_t error, bool mask_events);
 void pv_toggle_mode(struct vcpu *v);
+/* A handler or callback address a guest may register: 0 (none), or
+   canonical and outside the hypervisor's range. */
+bool pv_code_addr_ok(uint64_t va);
+/* VCPUOP_initialise on a vCPU with no context yet (pv_vcpu.c documents the
+   checks): 0, or -EINVAL / -EPERM with nothing changed. */
+int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c);
 void pv_guest_exception(struct cpu_regs *regs);     /* from trap_dispatch */
 int pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs);  /* 1 handled, 0 not */
 void pv_cpu_init(void);                             /* syscall MSRs */

@@ -15,6 +15,7 @@
 #include "arch/traps.h"
 #include "arch/hypercall.h"
 #include "guest/console.h"
+#include "guest/events.h"
 #include "guest/kernel.h"
 #include "guest/user.h"
 
@@ -115,6 +116,16 @@ void traps_init(void)
     register_callback(CALLBACKTYPE_syscall, syscall_callback, CALLBACKF_mask_events);
 }
 
+void traps_fill_context(struct vcpu_guest_context *c)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(vectors); i++)
+        c->trap_ctxt[trap_table[i].vector] = trap_table[i];
+    c->event_callback_eip = (uint64_t)(uintptr_t)hypervisor_callback;
+    c->failsafe_callback_eip = (uint64_t)(uintptr_t)failsafe_callback;
+    c->syscall_callback_eip = (uint64_t)(uintptr_t)syscall_callback;
+    c->flags |= VGCF_failsafe_disables_events | VGCF_syscall_disables_events;
+}
+
 trap_hook_fn trap_set_hook(unsigned vector, trap_hook_fn fn)
 {
     if (vector >= TRAP_NR)
@@ -150,7 +161,7 @@ void trap_dispatch(struct trap_frame *f)
 
     /* Read cr2 before anything can fault again and overwrite it. */
     if (f->vector == TRAP_PF && shared_info != NULL)
-        cr2 = vcpu_info0()->arch.cr2;
+        cr2 = this_vcpu_info()->arch.cr2;
     if (f->vector < TRAP_NR && hooks[f->vector] != NULL && hooks[f->vector](f, cr2))
         return;
     if (trap_from_user(f) && user_fault(f, cr2))

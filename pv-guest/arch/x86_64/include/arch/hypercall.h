@@ -135,6 +135,11 @@ static inline long HYPERVISOR_vcpu_op(unsigned cmd, unsigned vcpu, void *arg)
     return xen_hypercall(__HYPERVISOR_vcpu_op, cmd, vcpu, arg, 0, 0);
 }
 
+static inline long HYPERVISOR_set_segment_base(unsigned which, uint64_t base)
+{
+    return xen_hypercall(__HYPERVISOR_set_segment_base, which, base, 0, 0, 0);
+}
+
 static inline long HYPERVISOR_grant_table_op(unsigned cmd, void *ops, unsigned count)
 {
     return xen_hypercall(__HYPERVISOR_grant_table_op, cmd, ops, count, 0, 0);

@@ -14,6 +14,8 @@
  *        scratch slots for tests).
  *   0xffffffffd0000000 - 0xffffffffd3ffffff  foreign window: dom0 maps a new
  *        domain's initial region here while it builds it (64 MiB).
+ *   0xffffffffd4000000 - 0xffffffffd403ffff  xenstore pages: dom0's xenstored
+ *        maps each domU's store page here (one page per connection slot).
  *   0xffffffffe0000000 - 0xffffffffe001ffff  our grant table frames.
  *   0xffffffffe0200000 - 0xffffffffe03fffff  grant mapping slots: foreign
  *        grants mapped with GNTTABOP_map_grant_ref (one L1's worth).
@@ -29,6 +31,8 @@
 #define FIXMAP_NR_SCRATCH   16
 #define FOREIGN_VA_BASE     0xFFFFFFFFD0000000ULL
 #define FOREIGN_VA_PAGES    16384ULL
+#define STORE_VA_BASE       0xFFFFFFFFD4000000ULL
+#define STORE_VA_PAGES      64ULL
 #define GNTTAB_VA_BASE      0xFFFFFFFFE0000000ULL
 #define GNTTAB_MAX_FRAMES   32
 #define GNTMAP_VA_BASE      0xFFFFFFFFE0200000ULL

@@ -60,6 +60,10 @@ typedef bool (*trap_hook_fn)(struct trap_frame *f, uint64_t cr2);
 
 /* Install the trap table and the callbacks; called once at boot. */
 void traps_init(void);
+/* The same trap table and callbacks (with the same event masking) into a
+   context for another vCPU: trap_ctxt[], the three callbacks, flags. */
+struct vcpu_guest_context;
+void traps_fill_context(struct vcpu_guest_context *c);
 /* Set the hook of one vector; returns the previous hook. */
 trap_hook_fn trap_set_hook(unsigned vector, trap_hook_fn fn);
 void trap_dump(const struct trap_frame *f, uint64_t cr2);
