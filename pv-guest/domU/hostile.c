@@ -54,31 +54,12 @@ struct hv_page {
     uint32_t leaving;                   /* hostile: about to crash, still mapped */
 };
 
-static volatile unsigned hv_events;
-static struct thread *hv_waiter;
+static struct peer_wait hv;
 
-static void hv_event(evtchn_port_t port, struct trap_frame *f, void *arg)
-{
-    (void)port, (void)f, (void)arg;
-    hv_events++;
-    if (hv_waiter)
-        thread_wake(hv_waiter);
-}
-
+/* Wait until the peer set *word (to 1). */
 static bool hv_wait(const volatile uint32_t *word, uint64_t deadline)
 {
-    while (*word == 0) {
-        unsigned flags = irq_save();
-        unsigned seen = hv_events;
-        hv_waiter = thread_current();
-        if (*word == 0 && seen == hv_events)
-            (void)thread_wait(deadline);
-        hv_waiter = NULL;
-        irq_restore(flags);
-        if (time_now_ns() >= deadline)
-            return *word != 0;
-    }
-    return true;
+    return peer_wait_for(&hv, word, 1, deadline);
 }
 
 static __noreturn void hv_fail(const char *who, const char *what, long rc)
@@ -135,8 +116,8 @@ void hostile_victim(void)
         hv_fail("victim", "page allocation", -XEN_ENOMEM);
     page->magic = HV_MAGIC;
     ro_page[0] = HV_MAGIC;
-    long port = evtchn_alloc_unbound(enemy, hv_event, NULL);
-    long port_dom0 = evtchn_alloc_unbound(0, hv_event, NULL);
+    long port = evtchn_alloc_unbound(enemy, peer_wait_event, &hv);
+    long port_dom0 = evtchn_alloc_unbound(0, peer_wait_event, &hv);
     long ref_ro = gnttab_grant_access(enemy, virt_to_mfn(ro_page), true);
     long ref_rw = gnttab_grant_access(enemy, virt_to_mfn(page), false);
     long ref_dom0 = gnttab_grant_access(0, virt_to_mfn(ro_page), false);
@@ -180,7 +161,7 @@ void hostile_victim(void)
     (void)evtchn_close((evtchn_port_t)port);
     (void)evtchn_close((evtchn_port_t)port_dom0);
     printk("victim: grant revoked once the hostile domain was destroyed; pages intact, "
-           "%u events seen\n", hv_events);
+           "%u events seen\n", hv.events);
 }
 
 /* ---- hostile ---- */
@@ -235,7 +216,7 @@ static void event_cases(domid_t victim, uint32_t vport, uint32_t vport_dom0)
     expect("status of a port of the victim", evt(EVTCHNOP_status, &st), -XEN_EPERM);
 
     /* The offered port: bound once, then it is no longer unbound. */
-    long mine = evtchn_bind_interdomain(victim, vport, hv_event, NULL);
+    long mine = evtchn_bind_interdomain(victim, vport, peer_wait_event, &hv);
     expect("bind to the port offered to us", mine > 0, 1);
     bi.remote_port = vport;
     expect("bind to it a second time", evt(EVTCHNOP_bind_interdomain, &bi), -XEN_EINVAL);

@@ -47,33 +47,12 @@ struct pp_page {
     uint32_t bye;               /* pong: unmapped, about to close */
 };
 
-static volatile unsigned pp_events;
-static struct thread *pp_waiter;
-
-static void pp_event(evtchn_port_t port, struct trap_frame *f, void *arg)
-{
-    (void)port, (void)f, (void)arg;
-    pp_events++;
-    if (pp_waiter)
-        thread_wake(pp_waiter);
-}
+static struct peer_wait pp;
 
 /* Wait until *word == want (written by the peer), woken by its events. */
 static bool pp_wait(const volatile uint32_t *word, uint32_t want)
 {
-    uint64_t deadline = time_now_ns() + PP_WAIT_NS;
-    while (*word != want) {
-        unsigned flags = irq_save();
-        unsigned seen = pp_events;
-        pp_waiter = thread_current();
-        if (*word != want && seen == pp_events)
-            (void)thread_wait(deadline);
-        pp_waiter = NULL;
-        irq_restore(flags);
-        if (time_now_ns() >= deadline)
-            return *word == want;
-    }
-    return true;
+    return peer_wait_for(&pp, word, want, time_now_ns() + PP_WAIT_NS);
 }
 
 static void pp_fill(struct pp_msg *m, uint32_t seq, uint8_t flip)
@@ -145,7 +124,7 @@ void pingpong_ping(void)
         pp_fail("ping", "page allocation", -XEN_ENOMEM);
     if ((rc = gnttab_init()) < 0)
         pp_fail("ping", "grant table", rc);
-    long port = evtchn_alloc_unbound(peer, pp_event, NULL);
+    long port = evtchn_alloc_unbound(peer, peer_wait_event, &pp);
     if (port < 0)
         pp_fail("ping", "alloc_unbound", port);
     long ref = gnttab_grant_access(peer, virt_to_mfn(page), false);
@@ -167,7 +146,7 @@ void pingpong_ping(void)
     if (!pp_wait(&page->pong.seq, 0xffffffffu))
         pp_fail("ping", "no hello from pong", -XEN_ETIME);
     uint64_t t0 = time_now_ns(), tsc0 = rdtsc();
-    unsigned ev0 = pp_events;
+    unsigned ev0 = pp.events;
     for (uint32_t n = 1; n <= PP_MESSAGES; n++) {
         pp_fill(&page->ping, n, 0);
         if ((rc = evtchn_notify((evtchn_port_t)port)) < 0)
@@ -191,7 +170,7 @@ void pingpong_ping(void)
     (void)xenbus_rm("data/pingpong");
     mm_free_pages(page, 1);
     printk("ping: %u messages exchanged with domain %u, every answer checked, %u events, "
-           "%lu us\n", PP_MESSAGES, peer, pp_events - ev0, (unsigned long)us);
+           "%lu us\n", PP_MESSAGES, peer, pp.events - ev0, (unsigned long)us);
     /* Under QEMU -icount shift=0 a TSC tick is an instruction (make bench). */
     printk("ping: interdomain round trip (message, notify, upcall, answer, notify, upcall): "
            "%lu TSC ticks\n", (unsigned long)(ticks / PP_MESSAGES));
@@ -218,7 +197,7 @@ void pingpong_pong(void)
     unsigned long ref = strtoul(end, NULL, 10);
     if ((rc = gnttab_init()) < 0)
         pp_fail("pong", "grant table", rc);
-    long port = evtchn_bind_interdomain(peer, (evtchn_port_t)rport, pp_event, NULL);
+    long port = evtchn_bind_interdomain(peer, (evtchn_port_t)rport, peer_wait_event, &pp);
     if (port < 0)
         pp_fail("pong", "bind_interdomain", port);
     struct gnttab_mapping m;

@@ -16,20 +16,37 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def run_once(build, n):
-    log = os.path.join(build, "bench", "pv-run%d.log" % n)
+def boot(build, what, n, modules, mem="256", timeout="300"):
+    """One QEMU run under -icount; returns (exit status, serial text, log)."""
+    log = os.path.join(build, "bench", "%s-run%d.log" % (what, n))
     os.makedirs(os.path.dirname(log), exist_ok=True)
-    env = dict(os.environ, LOG=log, TIMEOUT="120", ACCEL="tcg")
+    env = dict(os.environ, LOG=log, TIMEOUT=timeout, ACCEL="tcg", MEM=mem)
+    mods = ",".join("%s %s" % (os.path.join(build, m), a) for m, a in modules)
     cmd = ["bash", os.path.join(ROOT, "tools", "qemu-run.sh"), "kernel",
-           os.path.join(build, "xenia32"), "testexit",
-           os.path.join(build, "tests", "pvtest.elf") + " case=bench",
+           os.path.join(build, "xenia32"), "testexit", mods,
            "--", "-icount", "shift=0,sleep=off"]
     status = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode
-    text = open(log, "rb").read().decode("utf-8", "replace")
+    return status, open(log, "rb").read().decode("utf-8", "replace"), log
+
+
+def run_once(build, n):
+    """The pvtest kernel's bench case: one row per PV path."""
+    status, text, log = boot(build, "pv", n, [("tests/pvtest.elf", "case=bench")], timeout="120")
     rows = re.findall(r"\(d0\) bench: (.+?)\s+(\d+) instructions", text)
     if status != 33 or "bench: done" not in text or not rows:
         sys.exit("pv-bench: run %d failed (status %d), see %s" % (n, status, log))
     return rows
+
+
+def pingpong_once(build, n):
+    """Interdomain round trip: the ping-pong domUs (10,000 messages, each
+    answered: notify -> the peer's upcall -> its answer -> our upcall)."""
+    status, text, log = boot(build, "pingpong", n, [("pv-guest/dom0.elf", "poweroff"),
+                                                    ("pv-guest/ramdisk-pingpong.tar", "")])
+    m = re.search(r"\(d\d\) ping: interdomain round trip .*: (\d+) TSC ticks", text)
+    if status != 33 or not m:
+        sys.exit("pv-bench: ping-pong run %d failed (status %d), see %s" % (n, status, log))
+    return [("interdomain round trip (2 domUs)", m.group(1))]
 
 
 CREATE_DOMUS = 50
@@ -39,40 +56,15 @@ def create_once(build, n):
     """Domain creation cost: dom0 starts CREATE_DOMUS idle domUs one after
     the other (bench-create=N) and reports the first's and the last's
     instructions from the create call to the domain's first console line."""
-    log = os.path.join(build, "bench", "create-run%d.log" % n)
-    env = dict(os.environ, LOG=log, TIMEOUT="300", ACCEL="tcg", MEM="1024")
-    mods = "%s poweroff bench-create=%d,%s" % (
-        os.path.join(build, "pv-guest", "dom0.elf"), CREATE_DOMUS,
-        os.path.join(build, "pv-guest", "ramdisk.tar"))
-    cmd = ["bash", os.path.join(ROOT, "tools", "qemu-run.sh"), "kernel",
-           os.path.join(build, "xenia32"), "testexit", mods,
-           "--", "-icount", "shift=0,sleep=off"]
-    status = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode
-    text = open(log, "rb").read().decode("utf-8", "replace")
+    status, text, log = boot(build, "create", n,
+                             [("pv-guest/dom0.elf", "poweroff bench-create=%d" % CREATE_DOMUS),
+                              ("pv-guest/ramdisk.tar", "")], mem="1024")
     rows = re.findall(r"\(d0\) dom0: bench: domain creation, (domU \d+ of \d+) concurrent: "
                       r"(\d+) instructions", text)
     if status != 33 or len(rows) != 2 or \
             "dom0: bench: 0 domains left after destroying them" not in text:
         sys.exit("pv-bench: creation run %d failed (status %d), see %s" % (n, status, log))
     return [("create -> first line, " + k, v) for k, v in rows]
-
-
-def pingpong_once(build, n):
-    """Interdomain round trip: the ping-pong domUs (10,000 messages, each
-    answered: notify -> the peer's upcall -> its answer -> our upcall)."""
-    log = os.path.join(build, "bench", "pingpong-run%d.log" % n)
-    env = dict(os.environ, LOG=log, TIMEOUT="300", ACCEL="tcg")
-    mods = "%s poweroff,%s" % (os.path.join(build, "pv-guest", "dom0.elf"),
-                               os.path.join(build, "pv-guest", "ramdisk-pingpong.tar"))
-    cmd = ["bash", os.path.join(ROOT, "tools", "qemu-run.sh"), "kernel",
-           os.path.join(build, "xenia32"), "testexit", mods,
-           "--", "-icount", "shift=0,sleep=off"]
-    status = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode
-    text = open(log, "rb").read().decode("utf-8", "replace")
-    m = re.search(r"\(d\d\) ping: interdomain round trip .*: (\d+) TSC ticks", text)
-    if status != 33 or not m:
-        sys.exit("pv-bench: ping-pong run %d failed (status %d), see %s" % (n, status, log))
-    return [("interdomain round trip (2 domUs)", m.group(1))]
 
 
 def main():
