@@ -3,7 +3,8 @@
  * builder. The first word of the command line (the config's `extra`)
  * picks what it does:
  *   hello   print who we are, run a few checks (unprivileged start_info,
- *           console and xenstore pages and ports, a timer wake-up, an event
+ *           console and xenstore pages and ports, xenstore (name, domid, our
+ *           data/ subtree, what we may not touch), a timer wake-up, an event
  *           channel loopback, a grant of our own page mapped back, domctl
  *           refused), then power off; a failed check crashes the domain
  *   spin    burn the CPU forever (scheduler scenarios)
@@ -27,6 +28,7 @@
 #include "guest/smp.h"
 #include "guest/thread.h"
 #include "guest/time.h"
+#include "guest/xenbus.h"
 
 static unsigned failures;
 
@@ -147,6 +149,29 @@ static void check_vcpus(void)
     printk("domU: %u vCPUs, vCPU 1 %s\n", n, second_ran == 1 ? "up and running" : "NOT running");
 }
 
+/* dom0's xenstored answers: our name and id, our own data/ subtree
+   writable, another domain's nodes not readable. */
+static void check_xenstore(void)
+{
+    char name[64], id[16], back[16];
+    int rc = xenbus_init();
+    if (rc < 0) {
+        printk("domU: no xenstore (%d)\n", rc);
+        check(false, "xenstore connection");
+        return;
+    }
+    check(xenbus_read("name", name, sizeof(name)) > 0, "read our name");
+    check(xenbus_read("domid", id, sizeof(id)) > 0, "read our domid");
+    check(xenbus_write("data/hello", "world") == 0, "write into our data/ subtree");
+    check(xenbus_read("data/hello", back, sizeof(back)) == 5 && strcmp(back, "world") == 0,
+          "read it back");
+    check(xenbus_rm("data/hello") == 0, "remove it");
+    check(xenbus_write("name", "mallory") == -XEN_EACCES, "our name is read-only to us");
+    check(xenbus_read("/local/domain", back, sizeof(back)) == -XEN_EACCES,
+          "dom0's nodes are not readable");
+    printk("domU: xenstore says we are %s, domain %s\n", name, id);
+}
+
 static void hello(void)
 {
     const struct start_info *si = &start_info;
@@ -171,6 +196,7 @@ static void hello(void)
            time_timer_bound() ? "timer event" : "polled");
 
     check_vcpus();
+    check_xenstore();
     long self = check_events();
     if (self >= 0)
         check_grants((domid_t)self);

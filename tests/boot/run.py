@@ -161,6 +161,8 @@ DOMU_LINES = [
     r"^\(d1\) domU: all checks passed, powering off$",
     r"^\(d2\) domU: all checks passed, powering off$",
     r"^\(d2\) domU: 2 vCPUs, vCPU 1 up and running$",
+    r"^\(d1\) domU: xenstore says we are hello1, domain 1$",
+    r"^\(d2\) domU: xenstore says we are hello2, domain 2$",
     r"^\(d0\) dom0: domain 1 \(hello1\) shut down: poweroff$",
     r"^\(d0\) dom0: domain 1 \(hello1\) destroyed$",
     r"^\(d0\) dom0: domain 2 \(hello2\) shut down: poweroff$",
