@@ -112,6 +112,10 @@ struct domain *domain_create_vcpus(uint16_t id, bool privileged, unsigned max_vc
     time_update_wallclock(d);
     if (evtchn_domain_init(d) || grant_domain_init(d)) {
         xfree(d->evtchn);
+        /* The shared_info frame goes back untyped and unowned: the frame
+           table must not keep it as ours once the allocator has it. */
+        pgt_put_type(&pgt_env_hv, &v->pgt_cont, d->shared_info_mfn, id);
+        BUG_ON(pgt_free(&pgt_env_hv, d->shared_info_mfn, id));
         free_page(si);
         domain_free_vcpus(d);
         xfree(d);

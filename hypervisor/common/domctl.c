@@ -115,9 +115,11 @@ static int do_vcpu_context(struct xenia_domctl *op, struct domain *d)
     if (c->vcpu != 0 || d->context_set || !d->paused)
         return -EINVAL;
     if (!guest_range_ok(c->rip, 1) || !guest_range_ok(c->rsp - 1, 1) || !owned_by(c->kernel_l4_mfn, d) ||
-        !f || f->type != PGT_L4 || f->type_count == 0)
-        return -EINVAL;
+        !f || f->type != PGT_L4 || f->type_count == 0 || f->state != PGT_VALID)
+        return -EINVAL;                     /* a validated L4, no walk on it in progress */
     int rc = pgt_get_type(&pgt_env_hv, &v->pgt_cont, c->kernel_l4_mfn, PGT_L4, d->id);
+    if (rc == -ERESTART)
+        (void)pgt_cont_abort(&pgt_env_hv, &v->pgt_cont);   /* never for a VALID L4 */
     if (rc)
         return rc == -ERESTART ? -EINVAL : rc;
     memset(&v->regs, 0, sizeof(v->regs));

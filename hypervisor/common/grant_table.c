@@ -9,6 +9,13 @@
  * any mapping does; unmapping clears the entry (if it still maps the
  * granted frame), flushes, and only then drops the pin [XSA-224/234/380].
  *
+ * The L1 entry is written only in a VALID L1: with GNTMAP_contains_pte the
+ * guest names any L1 of its own, and one that another of its vCPUs is
+ * validating (a preempted pin) is busy until that vCPU runs again, which
+ * it cannot while this one waits in the hypervisor: such an op fails with
+ * GNTST_eagain and changes nothing (the maptrack entry of an unmap stays,
+ * so it can be retried). In a VALID L1 the write is O(1), with no walk.
+ *
  * Teardown: a dying granter closes its table (no new pins) and keeps it
  * while other domains' mappings pin it; a dying mapper's page tables are
  * released first (dropping the page references), then its maptrack.
@@ -89,13 +96,31 @@ static int pte_slot(uint32_t flags, uint64_t host_addr, uint64_t *l1, unsigned *
     if (*l1 >= mm_max_pfn || frame_table[*l1].owner != d->id || frame_table[*l1].type != PGT_L1 ||
         frame_table[*l1].type_count == 0)
         return GNTST_bad_virt_addr;
+    if (frame_table[*l1].state != PGT_VALID)
+        return GNTST_eagain;                /* another vCPU's walk is validating it */
     return GNTST_okay;
+}
+
+/*
+ * Entry idx of the VALID L1 l1 (pte_slot) := pte, mapping frames of
+ * pg_owner. That is O(1) and never preempted; were it ever to ask for a
+ * retry (a busy frame), the op is abandoned, not retried in a loop that
+ * could wait for ever.
+ */
+static int pte_write(uint64_t l1, unsigned idx, uint64_t pte, uint16_t pg_owner)
+{
+    struct vcpu *v = current;
+    int rc = pgt_mod_entry(&pgt_env_hv, &v->pgt_cont, l1, idx, pte, v->domain->id, pg_owner);
+    if (rc == -ERESTART) {
+        (void)pgt_cont_abort(&pgt_env_hv, &v->pgt_cont);
+        rc = -EBUSY;
+    }
+    return rc;
 }
 
 static int16_t map_one(struct gnttab_map_grant_ref *op)
 {
     struct domain *d = current->domain;
-    struct vcpu *v = current;
     struct domain *granter = op->dom == DOMID_SELF ? d : domain_lookup(op->dom);
     struct gnttab_maptrack *mt;
     grant_handle_t handle;
@@ -121,9 +146,7 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
         return (int16_t)rc;
     uint64_t pte = pgt_pte_make(frame, PGT_PTE_P | PGT_PTE_US | PGT_PTE_A | PGT_PTE_NX |
                                            ((op->flags & GNTMAP_readonly) ? 0 : PGT_PTE_RW | PGT_PTE_D));
-    int prc = pgt_mod_entry(&pgt_env_hv, &v->pgt_cont, l1, idx, pte, d->id, granter->id);
-    while (prc == -ERESTART)                /* one L1 entry: bounded */
-        prc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
+    int prc = pte_write(l1, idx, pte, granter->id);
     if (prc) {
         gnttab_unmap_commit(mt, handle);
         return GNTST_general_error;
@@ -138,7 +161,6 @@ static int16_t map_one(struct gnttab_map_grant_ref *op)
 static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
 {
     struct domain *d = current->domain;
-    struct vcpu *v = current;
     struct gnttab_mapping m;
     uint64_t l1;
     unsigned idx;
@@ -150,17 +172,15 @@ static int16_t unmap_one(struct gnttab_unmap_grant_ref *op)
         return (int16_t)rc;
     if (m.flags & GNTMAP_host_map) {
         rc = pte_slot(m.flags, m.host_addr, &l1, &idx);
+        if (rc == GNTST_eagain)
+            return GNTST_eagain;            /* mapping kept: retry once the L1 is valid */
         if (rc == GNTST_okay) {
             uint64_t cur = ((uint64_t *)phys_to_virt(l1 << PAGE_SHIFT))[idx];
             /* Clear the entry only if it still maps the granted frame; if the
                guest already changed it, that change dropped the references. */
-            if ((cur & PGT_PTE_P) && pgt_pte_mfn(cur) == m.frame) {
-                int prc = pgt_mod_entry(&pgt_env_hv, &v->pgt_cont, l1, idx, 0, d->id, d->id);
-                while (prc == -ERESTART)
-                    prc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
-                if (prc)
-                    return GNTST_general_error;
-            }
+            if ((cur & PGT_PTE_P) && pgt_pte_mfn(cur) == m.frame &&
+                pte_write(l1, idx, 0, d->id))
+                return GNTST_general_error;
         }
         write_cr3(read_cr3());              /* the granter may reuse the frame next */
     }

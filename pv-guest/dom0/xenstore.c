@@ -8,11 +8,19 @@
  * the builder allocated), the rings (we consume requests, produce
  * responses) and the core's connection. The ports' handler only sets
  * `kicked` and wakes the daemon thread; the thread moves bytes both ways
- * for every slot until nothing moves, then waits. A slot whose ring indices
- * the domain corrupts, or that breaks the wire protocol, is marked bad
- * (the page's `error` field says which) and never read again; the other
- * slots are unaffected. dom0 itself uses the store directly (xsd_tool_*),
- * not through a ring.
+ * for every slot until nothing moves, then waits.
+ *
+ * Fairness: dom0's threads are cooperative, and a domain can keep bytes
+ * moving for as long as it likes (each reply wakes it at once, its next
+ * request is there before we look again). So one pass over the slots
+ * gives each at most SERVICE_ROUNDS rounds, and the thread yields between
+ * passes: no domain keeps the others' connections, or dom0's other threads
+ * (the toolstack reaping domains, the backends, the shell), waiting.
+ *
+ * A slot whose ring indices the domain corrupts, or that breaks the wire
+ * protocol, is marked bad (the page's `error` field says which) and never
+ * read again; the other slots are unaffected. dom0 itself uses the store
+ * directly (xsd_tool_*), not through a ring.
  *
  * Paths written for each domain (as a Xen toolstack does):
  *   /local/domain/<id>            owner dom0, readable by <id>
@@ -45,6 +53,10 @@ struct store_conn {
     char in[XENSTORE_RING_SIZE];    /* read from the ring, not yet taken by the core */
     size_t in_len;
 };
+
+/* Rounds per slot and pass; a round flushes replies, feeds the core what
+   was read, and reads at most one ring's worth (1 KiB) of requests. */
+#define SERVICE_ROUNDS 4
 
 static struct store_conn conns[STORE_VA_PAGES];
 static struct xsd *xsd;
@@ -102,10 +114,11 @@ static bool flush(struct store_conn *c)
 }
 
 /*
- * Move bytes both ways on one connection; true if any moved. Requests are
- * read from the ring only once the core took every byte read before: while
- * the connection is stalled (its replies not read) the domain's requests
- * stay in its own ring.
+ * Move bytes both ways on one connection, for at most SERVICE_ROUNDS
+ * rounds; true if any moved (then there may be more: the caller comes
+ * back). Requests are read from the ring only once the core took every
+ * byte read before: while the connection is stalled (its replies not read)
+ * the domain's requests stay in its own ring.
  */
 static bool service(struct store_conn *c)
 {
@@ -113,7 +126,7 @@ static bool service(struct store_conn *c)
 
     if (c->bad)
         return false;
-    for (;;) {
+    for (unsigned round = 0; round < SERVICE_ROUNDS; round++) {
         bool progress = flush(c);
         if (c->bad)
             break;
@@ -151,13 +164,14 @@ static void daemon_main(void *arg)
 {
     (void)arg;
     for (;;) {
-        bool moved;
-        do {
-            moved = false;
-            for (unsigned i = 0; i < ARRAY_SIZE(conns); i++)
-                if (conns[i].used)
-                    moved |= service(&conns[i]);
-        } while (moved);
+        bool moved = false;
+        for (unsigned i = 0; i < ARRAY_SIZE(conns); i++)
+            if (conns[i].used)
+                moved |= service(&conns[i]);
+        if (moved) {
+            thread_yield();             /* dom0's other threads, then another pass */
+            continue;
+        }
         unsigned flags = irq_save();
         if (!kicked)
             (void)thread_wait(UINT64_MAX);

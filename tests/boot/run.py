@@ -249,6 +249,19 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
                  ALIVE],
          reject=[r"Panic", r"FAIL", r"\(d[1-9]\) .*crash(?!.*live grant mapping)"]),
+    # a domU reading xenstore back to back (tests/guest/test_xs_flood.c)
+    # while another powers off: dom0 must still reap that one during the
+    # flood (xenstored lets dom0's other threads run between passes)
+    dict(name="domu-xenstore-flood", path="kernel", cmdline="testexit", status=33, timeout=120,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk-xs-flood.tar", "")],
+         expect=[r"^\(d2\) test: quitter: powering off$",
+                 r"^\(d0\) dom0: domain 2 \(quitter\) destroyed$",
+                 r"^\(d1\) test: flood: \d+ back-to-back reads until domain 2 was reaped",
+                 r"^\(d1\) Test result: SUCCESS$",
+                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
+                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
+                 ALIVE],
+         reject=[r"Panic", r"FAIL", r"crash"]),
     # without `poweroff` dom0 idles: the run ends at the wall-clock limit
     dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
          modules=[("pv-guest/dom0.elf", ""), ("boot/hello.mod", "ramdisk")],

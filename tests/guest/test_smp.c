@@ -12,18 +12,23 @@
  * runstates. Hostile: contexts with an unpinned L4, non-canonical or
  * hypervisor addresses, bad selectors, flags, debug registers, LDT, a GDT
  * frame that is not a descriptor page, a bad MXCSR, an unreadable context
- * (each refused with nothing changed); initialise twice (-EEXIST), up of a
- * never-initialised vCPU (-EINVAL), every vcpu_op on ids 4, 8, 1000 and
- * 2^32-1 (-ENOENT), bind_ipi/bind_virq/bind_vcpu to a vCPU the domain does
- * not have, bind_vcpu of an IPI or per-vCPU VIRQ port (-EINVAL), 100
- * up/self-down cycles and an IPI storm; the toolstack creates and destroys
- * 8-vCPU domains (free memory back) and is refused 0 or 9 vCPUs. The hypervisor must stay up (the
- * boot scenario also checks dom0's clean poweroff).
+ * (each refused with nothing changed; one failing after its L4 and first
+ * GDT references were taken gives them all back); initialise twice
+ * (-EEXIST), up of a never-initialised vCPU (-EINVAL), every vcpu_op on
+ * ids 4, 8, 1000 and 2^32-1 (-ENOENT), bind_ipi/bind_virq/bind_vcpu to a
+ * vCPU the domain does not have, bind_vcpu of an IPI or per-vCPU VIRQ port
+ * (-EINVAL); grant map and unmap at a PTE of an L1 that vCPU 0's preempted
+ * pin is validating, from vCPU 1 (GNTST_eagain, not a hypervisor waiting
+ * for ever for a walk that cannot move); 100 up/self-down cycles and an
+ * IPI storm; the toolstack creates and destroys 8-vCPU domains (free
+ * memory back) and is refused 0 or 9 vCPUs. The hypervisor must stay up
+ * (the boot scenario also checks dom0's clean poweroff).
  */
 #include "test.h"
 #include "arch/hypercall.h"
 #include "arch/pgtable.h"
 #include "guest/events.h"
+#include "guest/gnttab.h"
 #include "guest/kernel.h"
 #include "guest/mm.h"
 #include "guest/smp.h"
@@ -417,6 +422,33 @@ static void hostile_contexts(void)
     rc = vop(VCPUOP_initialise, 3, (void *)(uintptr_t)HV_ADDR);
     test_check(rc == -XEN_EFAULT, "initialise from hypervisor memory: %ld", rc);
 
+    /* Failing half way: the L4 references and those of the first GDT
+       frames are taken before a later GDT frame is refused; all of them
+       must be given back. A pinned empty L4 as both base pointers and an
+       empty descriptor page twice, then a writable page: afterwards the L4,
+       unpinned, and the descriptor page map writable (nothing holds them). */
+    uint64_t *l4 = mm_alloc_zeroed(1), *desc = mm_alloc_zeroed(1);
+    if (test_check(l4 != NULL && desc != NULL, "pages for an L4 and a GDT")) {
+        uint64_t l4_mfn = virt_to_mfn(l4), desc_mfn = virt_to_mfn(desc);
+        test_check(pt_set_flags((uint64_t)(uintptr_t)l4, PTE_KERNEL_RO) == 0 &&
+                       pt_set_flags((uint64_t)(uintptr_t)desc, PTE_KERNEL_RO) == 0 &&
+                       pt_pin(l4_mfn, 4) == 0, "pin an empty L4");
+        for (unsigned i = 0; i < 3; i++)
+            BAD_CONTEXT(-XEN_EINVAL, "good L4s and GDT frames, then a writable one",
+                        bad.ctrlreg[3] = bad.ctrlreg[1] = xen_pfn_to_cr3(l4_mfn);
+                        bad.gdt_ents = 512 * 3; bad.gdt_frames[0] = bad.gdt_frames[1] = desc_mfn;
+                        bad.gdt_frames[2] = plain_mfn);
+        test_check(pt_unpin(l4_mfn) == 0, "unpin the L4");
+        test_check(pt_set_flags((uint64_t)(uintptr_t)l4, PTE_KERNEL_RW) == 0,
+                   "the L4 is still referenced after failed initialises");
+        test_check(pt_set_flags((uint64_t)(uintptr_t)desc, PTE_KERNEL_RW) == 0,
+                   "the GDT frame is still referenced after failed initialises");
+    }
+    if (l4 != NULL)
+        mm_free_pages(l4, 1);
+    if (desc != NULL)
+        mm_free_pages(desc, 1);
+
     /* None of them left anything: vCPU 3 is still uninitialised and down. */
     test_check(vop(VCPUOP_is_up, 3, NULL) == 0, "vCPU 3 up after bad contexts");
     test_check(vop(VCPUOP_up, 3, NULL) == -XEN_EINVAL, "up of a never-initialised vCPU");
@@ -457,6 +489,300 @@ static void hostile_ids(void)
     test_check(smp_start(0, nothing, NULL) == -XEN_EINVAL, "smp_start on vCPU 0");
     test_check(smp_start(NR_VCPUS, nothing, NULL) == -XEN_ENOENT, "smp_start on vCPU %u",
                NR_VCPUS);
+}
+
+/*
+ * ---- another vCPU's page-table walk in progress ----
+ *
+ * vCPU 0 pins a fresh L2 over BUSY_L1S empty L1s: more entries than the
+ * hypervisor validates per call, so the pin is preempted (a continuation)
+ * with one L1 VALIDATING. An event pending for vCPU 0 is delivered right
+ * there, and its handler lets vCPU 1 run `busy_attack` against the L1s
+ * while vCPU 0's walk is stopped. Grant map and unmap name a PTE by its
+ * machine address (GNTMAP_contains_pte): on a VALIDATING L1 they must fail
+ * (GNTST_eagain), not wait in the hypervisor for a walk that cannot move
+ * while they wait (the whole machine would hang). Before, the L1s' slot 0
+ * already holds a grant mapped there while they were valid (the unmap
+ * case); afterwards every grant is unmapped and nothing stays referenced.
+ */
+#define BUSY_L1S 8
+
+static struct {
+    uint64_t *l2, *l1[BUSY_L1S];
+    grant_ref_t ref;
+    grant_handle_t handle[BUSY_L1S];
+    bool mapped[BUSY_L1S];
+    bool unmap;                 /* the attack unmaps (else it maps) */
+    int16_t status[BUSY_L1S];
+    uint64_t armed, go, done;
+} busy;
+
+static uint64_t l1_pte_addr(unsigned i)
+{
+    return virt_to_mfn(busy.l1[i]) << PAGE_SHIFT;       /* slot 0 */
+}
+
+static int16_t grant_map_pte(unsigned i, grant_handle_t *h)
+{
+    struct gnttab_map_grant_ref op = {
+        .host_addr = l1_pte_addr(i),
+        .flags = GNTMAP_host_map | GNTMAP_contains_pte | GNTMAP_readonly,
+        .ref = busy.ref,
+        .dom = DOMID_SELF,
+    };
+    if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1) != 0)
+        return GNTST_general_error;
+    *h = op.handle;
+    return op.status;
+}
+
+static int16_t grant_unmap_pte(unsigned i)
+{
+    struct gnttab_unmap_grant_ref op = { .host_addr = l1_pte_addr(i), .handle = busy.handle[i] };
+    if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1) != 0)
+        return GNTST_general_error;
+    return op.status;
+}
+
+/* vCPU 1: wait for vCPU 0's handler, then map or unmap at every L1. */
+static void busy_attack(void *arg)
+{
+    (void)arg;
+    uint64_t until = ms_from_now(2000);
+    while (!load(&busy.go) && time_now_ns() < until)
+        time_block_until(ms_from_now(1));
+    for (unsigned i = 0; i < BUSY_L1S && load(&busy.go); i++) {
+        if (busy.unmap) {
+            busy.status[i] = busy.mapped[i] ? grant_unmap_pte(i) : GNTST_okay;
+            if (busy.status[i] == GNTST_okay)
+                busy.mapped[i] = false;
+        } else {
+            busy.status[i] = grant_map_pte(i, &busy.handle[i]);
+            busy.mapped[i] = busy.status[i] == GNTST_okay;
+        }
+    }
+    __atomic_store_n(&busy.done, 1, __ATOMIC_RELEASE);
+}
+
+/* vCPU 0's event handler, run while its pin is preempted. */
+static void busy_stop(evtchn_port_t port, struct trap_frame *f, void *arg)
+{
+    (void)port, (void)f, (void)arg;
+    if (!__atomic_exchange_n(&busy.armed, 0, __ATOMIC_ACQ_REL))
+        return;
+    __atomic_store_n(&busy.go, 1, __ATOMIC_RELEASE);
+    uint64_t until = ms_from_now(2000);
+    while (!load(&busy.done) && time_now_ns() < until)
+        (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+/*
+ * Pin the L2 with the attack run from inside the pin; the pin's result.
+ * *busy_seen: some L1 answered GNTST_eagain (it was VALIDATING).
+ */
+static long pin_attacked(evtchn_port_t stop_port, bool unmap, bool *busy_seen)
+{
+    struct mmuext_op op = { .cmd = MMUEXT_PIN_L2_TABLE };
+    unsigned done = 0;
+    op.arg1.mfn = virt_to_mfn(busy.l2);
+    busy.unmap = unmap;
+    busy.go = busy.done = 0;
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        busy.status[i] = 1;                     /* not tried */
+    if (smp_start(1, busy_attack, NULL) != 0)
+        return -XEN_EBUSY;
+    unsigned flags = irq_save();
+    __atomic_store_n(&busy.armed, 1, __ATOMIC_RELEASE);
+    long rc = smp_send_ipi(stop_port);          /* pending, masked for now */
+    /* Events on without delivering: the next return to us takes the
+       upcall, and that is the pin's first continuation. */
+    this_vcpu_info()->evtchn_upcall_mask = 0;
+    barrier();
+    if (rc == 0)
+        rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
+    irq_restore(flags);
+    (void)smp_wait_down(1, ms_from_now(2000));
+    *busy_seen = false;
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        *busy_seen |= busy.status[i] == GNTST_eagain;
+    return rc;
+}
+
+static void busy_tables(void)
+{
+    bool ok = gnttab_ready() || gnttab_init() == 0;
+    uint32_t *granted = mm_alloc_zeroed(1);
+    busy.l2 = mm_alloc_zeroed(1);
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        busy.l1[i] = mm_alloc_zeroed(1);
+    long ref = ok && granted ? gnttab_grant_access(0, virt_to_mfn(granted), true) : -1;
+    long stop = smp_bind_ipi(0, busy_stop, NULL);
+    if (!test_check(ok && busy.l2 && busy.l1[BUSY_L1S - 1] && ref >= 0 && stop > 0,
+                    "setup: grant table, pages, grant %ld, port %ld", ref, stop))
+        return;
+    busy.ref = (grant_ref_t)ref;
+    for (unsigned i = 0; i < BUSY_L1S; i++) {
+        busy.l2[i] = (virt_to_mfn(busy.l1[i]) << PAGE_SHIFT) | PTE_TABLE;
+        test_check(pt_set_flags((uint64_t)(uintptr_t)busy.l1[i], PTE_KERNEL_RO) == 0,
+                   "L1 %u read-only", i);
+    }
+    test_check(pt_set_flags((uint64_t)(uintptr_t)busy.l2, PTE_KERNEL_RO) == 0, "L2 read-only");
+
+    /* Map: into each L1 while the pin validates them; retried if the
+       event came at another moment than the pin's first continuation. */
+    bool seen = false;
+    long rc = 0;
+    for (unsigned tries = 0; tries < 3 && !seen; tries++) {
+        for (unsigned i = 0; i < BUSY_L1S; i++)
+            if (busy.mapped[i] && test_check(grant_unmap_pte(i) == GNTST_okay, "unmap %u", i))
+                busy.mapped[i] = false;
+        if (tries)
+            test_check(pt_unpin(virt_to_mfn(busy.l2)) == 0, "unpin for another try");
+        rc = pin_attacked((evtchn_port_t)stop, false, &seen);
+        test_check(rc == 0, "pin under attack: %ld", rc);
+    }
+    test_check(seen, "no map met a VALIDATING L1: %d %d %d %d %d %d %d %d", busy.status[0],
+               busy.status[1], busy.status[2], busy.status[3], busy.status[4], busy.status[5],
+               busy.status[6], busy.status[7]);
+    test_note("busy tables: map during the pin: %d %d %d %d %d %d %d %d", busy.status[0],
+              busy.status[1], busy.status[2], busy.status[3], busy.status[4], busy.status[5],
+              busy.status[6], busy.status[7]);
+
+    /* Unmap: every L1 holds a mapping in slot 0 while valid; unpin (the
+       L1s are released with the entries left in them), then the attack
+       unmaps while the next pin validates them again. */
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        if (!busy.mapped[i]) {
+            int16_t st = grant_map_pte(i, &busy.handle[i]);
+            busy.mapped[i] = test_check(st == GNTST_okay, "map into valid L1 %u: %d", i, st);
+        }
+    seen = false;
+    for (unsigned tries = 0; tries < 3 && !seen; tries++) {
+        test_check(pt_unpin(virt_to_mfn(busy.l2)) == 0, "unpin before the unmap attack");
+        rc = pin_attacked((evtchn_port_t)stop, true, &seen);
+        test_check(rc == 0, "pin under the unmap attack: %ld", rc);
+    }
+    test_check(seen, "no unmap met a VALIDATING L1: %d %d %d %d %d %d %d %d", busy.status[0],
+               busy.status[1], busy.status[2], busy.status[3], busy.status[4], busy.status[5],
+               busy.status[6], busy.status[7]);
+    test_note("busy tables: unmap during the pin: %d %d %d %d %d %d %d %d", busy.status[0],
+              busy.status[1], busy.status[2], busy.status[3], busy.status[4], busy.status[5],
+              busy.status[6], busy.status[7]);
+
+    /* Clean up: what is still mapped goes now that nothing is busy; the
+       grant is then free, the tables unpinned and writable again. */
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        if (busy.mapped[i])
+            test_check(grant_unmap_pte(i) == GNTST_okay, "unmap %u at the end", i);
+    test_check(gnttab_end_access(busy.ref) == 0, "grant still mapped somewhere");
+    test_check(pt_unpin(virt_to_mfn(busy.l2)) == 0, "final unpin");
+    for (unsigned i = 0; i < BUSY_L1S; i++) {
+        test_check(pt_set_flags((uint64_t)(uintptr_t)busy.l1[i], PTE_KERNEL_RW) == 0,
+                   "L1 %u writable again (nothing holds it)", i);
+    }
+    test_check(pt_set_flags((uint64_t)(uintptr_t)busy.l2, PTE_KERNEL_RW) == 0, "L2 writable again");
+    evtchn_close((evtchn_port_t)stop);
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        mm_free_pages(busy.l1[i], 1);
+    mm_free_pages(busy.l2, 1);
+    mm_free_pages(granted, 1);
+}
+
+/*
+ * NEW_BASEPTR from vCPU 1 naming an L4 that vCPU 0's preempted pin is
+ * still validating: refused (-EINVAL) with nothing left behind. It used to
+ * leave vCPU 1's page-table continuation half done; vCPU 1's next mmuext_op
+ * then finished it instead of its own request and kept a type reference on
+ * the L4 that nothing would ever drop (the domain could not be destroyed).
+ */
+static uint64_t *nb_l4;
+static long nb_rc, nb_flush_rc;
+static unsigned nb_flush_done;
+
+static void baseptr_attack(void *arg)
+{
+    (void)arg;
+    uint64_t until = ms_from_now(2000);
+    while (!load(&busy.go) && time_now_ns() < until)
+        time_block_until(ms_from_now(1));
+    struct mmuext_op op = { .cmd = MMUEXT_NEW_BASEPTR };
+    unsigned done = 0;
+    op.arg1.mfn = virt_to_mfn(nb_l4);
+    nb_rc = load(&busy.go) ? HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF) : 1;
+    __atomic_store_n(&busy.done, 1, __ATOMIC_RELEASE);
+}
+
+static void flush_on_1(void *arg)
+{
+    (void)arg;
+    struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+    nb_flush_done = 0;
+    nb_flush_rc = HYPERVISOR_mmuext_op(&op, 1, &nb_flush_done, DOMID_SELF);
+}
+
+static void baseptr_busy(void)
+{
+    uint64_t *l3 = mm_alloc_zeroed(1), *l2 = mm_alloc_zeroed(1), *l1[BUSY_L1S];
+    nb_l4 = mm_alloc_zeroed(1);
+    for (unsigned i = 0; i < BUSY_L1S; i++)
+        l1[i] = mm_alloc_zeroed(1);
+    long stop = smp_bind_ipi(0, busy_stop, NULL);
+    if (!test_check(nb_l4 && l3 && l2 && l1[BUSY_L1S - 1] && stop > 0, "setup: %ld", stop))
+        return;
+    for (unsigned i = 0; i < BUSY_L1S; i++) {
+        l2[i] = (virt_to_mfn(l1[i]) << PAGE_SHIFT) | PTE_TABLE;
+        test_check(pt_set_flags((uint64_t)(uintptr_t)l1[i], PTE_KERNEL_RO) == 0, "L1 RO");
+    }
+    l3[0] = (virt_to_mfn(l2) << PAGE_SHIFT) | PTE_TABLE;
+    nb_l4[0] = (virt_to_mfn(l3) << PAGE_SHIFT) | PTE_TABLE;
+    test_check(pt_set_flags((uint64_t)(uintptr_t)l2, PTE_KERNEL_RO) == 0 &&
+                   pt_set_flags((uint64_t)(uintptr_t)l3, PTE_KERNEL_RO) == 0 &&
+                   pt_set_flags((uint64_t)(uintptr_t)nb_l4, PTE_KERNEL_RO) == 0,
+               "tables read-only");
+
+    struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE };
+    unsigned done = 0;
+    op.arg1.mfn = virt_to_mfn(nb_l4);
+    busy.go = busy.done = 0;
+    nb_rc = 1;
+    test_check(smp_start(1, baseptr_attack, NULL) == 0, "start vCPU 1");
+    unsigned flags = irq_save();
+    __atomic_store_n(&busy.armed, 1, __ATOMIC_RELEASE);
+    long rc = smp_send_ipi((evtchn_port_t)stop);
+    this_vcpu_info()->evtchn_upcall_mask = 0;   /* delivered at the pin's continuation */
+    barrier();
+    if (rc == 0)
+        rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
+    irq_restore(flags);
+    test_check(smp_wait_down(1, ms_from_now(2000)), "vCPU 1 did not finish");
+    test_check(rc == 0 && done == 1, "pin the L4: %ld, %u done", rc, done);
+    test_check(nb_rc == -XEN_EINVAL, "NEW_BASEPTR to an L4 being validated: %ld", nb_rc);
+    /* vCPU 1's next request is its own, and runs. */
+    test_check(smp_start(1, flush_on_1, NULL) == 0 && smp_wait_down(1, ms_from_now(2000)) &&
+                   nb_flush_rc == 0 && nb_flush_done == 1,
+               "vCPU 1's next mmuext_op: %ld, %u done", nb_flush_rc, nb_flush_done);
+    /* *pdone is an unsigned int (Xen's ABI): the word after it stays. */
+    struct {
+        unsigned done, canary;
+    } d = { 0, 0xdeadbeef };
+    struct mmuext_op flush = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+    long frc = HYPERVISOR_mmuext_op(&flush, 1, &d.done, DOMID_SELF);
+    test_check(frc == 0 && d.done == 1 && d.canary == 0xdeadbeef,
+               "mmuext_op: %ld, done %u, the word after *pdone %#x", frc, d.done, d.canary);
+    /* Unpinned, the L4 has no reference left: it maps writable. */
+    test_check(pt_unpin(virt_to_mfn(nb_l4)) == 0, "unpin the L4");
+    test_check(pt_set_flags((uint64_t)(uintptr_t)nb_l4, PTE_KERNEL_RW) == 0,
+               "the L4 is still referenced after the refused NEW_BASEPTR");
+    test_check(pt_set_flags((uint64_t)(uintptr_t)l3, PTE_KERNEL_RW) == 0 &&
+                   pt_set_flags((uint64_t)(uintptr_t)l2, PTE_KERNEL_RW) == 0, "L3, L2 writable");
+    for (unsigned i = 0; i < BUSY_L1S; i++) {
+        test_check(pt_set_flags((uint64_t)(uintptr_t)l1[i], PTE_KERNEL_RW) == 0, "L1 writable");
+        mm_free_pages(l1[i], 1);
+    }
+    evtchn_close((evtchn_port_t)stop);
+    mm_free_pages(l2, 1);
+    mm_free_pages(l3, 1);
+    mm_free_pages(nb_l4, 1);
 }
 
 /* The toolstack side: a domain of 8 vCPUs is created and destroyed with
@@ -567,6 +893,8 @@ enum test_result test_main(void)
     down_up();
     down_vcpu0();
     hostile_ids();
+    busy_tables();
+    baseptr_busy();
     domctl_vcpus();
     cycles_and_storm();
     test_check(load(&wrong_cpu) == 0, "%lu IPIs handled on the wrong vCPU",

@@ -20,15 +20,19 @@ ramdisk: $(RAMDISK)
 ALL_TARGETS += $(RAMDISK)
 
 # Scenario ramdisks: the domU kernel plus one directory's configs.
-#   $(1) variable stem, $(2) output name, $(3) config tree (tools/<dir>)
+#   $(1) variable stem, $(2) output name, $(3) config tree (tools/<dir>),
+#   $(4) optional other kernels: boot/<name>.elf from build/tests/guest/
 define ramdisk_variant
 $(1) := $(B)/pv-guest/$(2).tar
 $(1)_CONFIGS := $$(sort $$(wildcard $(3)/etc/xen/auto/*.cfg))
+$(1)_KERNELS := $(4)
 
-$$($(1)): tools/mkramdisk.py tools/ramdisk/build.mk $$$$(PVG_DOMU) $$($(1)_CONFIGS)
+$$($(1)): tools/mkramdisk.py tools/ramdisk/build.mk $$$$(PVG_DOMU) $$($(1)_CONFIGS) \
+          $$(patsubst %,$(B)/tests/guest/%.elf,$(4))
 	@mkdir -p $$(dir $$@)
 	@echo "  TAR     $$@"
 	@python3 tools/mkramdisk.py $$@ boot/domU.elf=$$(PVG_DOMU) \
+	    $$(foreach k,$(4),boot/$$(k).elf=$(B)/tests/guest/$$(k).elf) \
 	    $$(foreach f,$$($(1)_CONFIGS),$$(patsubst $(3)/%,%,$$(f))=$$(f))
 
 ALL_TARGETS += $$($(1))
@@ -43,3 +47,5 @@ $(eval $(call ramdisk_variant,RAMDISK_CAP,ramdisk-cap,tools/ramdisk-cap))
 $(eval $(call ramdisk_variant,RAMDISK_PINGPONG,ramdisk-pingpong,tools/ramdisk-pingpong))
 # a hostile domU against a victim domU, a notification storm, a canary
 $(eval $(call ramdisk_variant,RAMDISK_HOSTILE,ramdisk-hostile,tools/ramdisk-hostile))
+# a domU flooding xenstored while another powers off (tests/guest/test_xs_flood.c)
+$(eval $(call ramdisk_variant,RAMDISK_XS_FLOOD,ramdisk-xs-flood,tools/ramdisk-xs-flood,xs_flood))

@@ -143,9 +143,9 @@ static long run_batch(unsigned nr, uint64_t reqs, size_t size, uint64_t count, u
     if (rc)
         return rc;
     if (count & PREEMPTED) {
+        uint32_t d32;
         count &= ~(uint64_t)PREEMPTED;
-        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
-            done = 0;
+        done = pdone && !copy_from_guest(&d32, pdone, sizeof(d32)) ? d32 : 0;
     }
     count &= 0xffffffffu;
     if (!pgt_cont_idle(&v->pgt_cont)) {
@@ -175,14 +175,14 @@ static long run_batch(unsigned nr, uint64_t reqs, size_t size, uint64_t count, u
 out:
     if (flush)
         flush_local();
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return rc ? rc : -EFAULT;
+    if (pdone && copy_to_guest(pdone, &(uint32_t){ (uint32_t)done }, sizeof(uint32_t)))
+        return rc ? rc : -EFAULT;           /* *pdone is an unsigned int, as in Xen */
     return rc;
 preempt:
     if (flush)
         flush_local();
     if (pdone)
-        copy_to_guest(pdone, &done, sizeof(done));
+        copy_to_guest(pdone, &(uint32_t){ (uint32_t)done }, sizeof(uint32_t));
     return hypercall_continuation(nr, reqs + i * size, (count - i) | PREEMPTED, pdone, foreigndom, 0);
 }
 
@@ -211,9 +211,14 @@ static int set_baseptr(uint64_t *slot, uint64_t mfn, bool allow_zero, uint16_t d
         struct pgt_frame *f = frame(mfn);
         if (!f)
             return -EINVAL;
-        if (f->type != PGT_L4 || f->type_count == 0)
-            return -EINVAL;                     /* must be a validated (pinned) L4 */
-        rc = pgt_run(pgt_get_type(&pgt_env_hv, c, mfn, PGT_L4, dom));
+        /* A validated L4, and no walk on it: one another vCPU is still
+           validating (its pin preempted) would answer -ERESTART until that
+           vCPU runs again. A VALID L4 takes its reference in O(1). */
+        if (f->type != PGT_L4 || f->type_count == 0 || f->state != PGT_VALID)
+            return -EINVAL;
+        rc = pgt_get_type(&pgt_env_hv, c, mfn, PGT_L4, dom);
+        if (rc == -ERESTART)
+            (void)pgt_cont_abort(&pgt_env_hv, c);   /* nothing held: the cont is idle again */
         if (rc)
             return rc == -ERESTART ? -EINVAL : rc;
     }
@@ -221,8 +226,10 @@ static int set_baseptr(uint64_t *slot, uint64_t mfn, bool allow_zero, uint16_t d
     *slot = mfn;
     if (live)
         write_cr3(mfn << PAGE_SHIFT);
-    if (old)
-        pgt_run(pgt_put_type(&pgt_env_hv, c, old, dom));
+    /* Dropping the old table's last reference may start a long release:
+       -ERESTART makes run_batch continue it (the result of this request). */
+    if (old && pgt_run(pgt_put_type(&pgt_env_hv, c, old, dom)) == -ERESTART)
+        return -ERESTART;
     return 0;
 }
 

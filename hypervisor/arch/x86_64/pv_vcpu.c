@@ -224,8 +224,13 @@ static int get_refs(struct vcpu *v, const uint64_t *frames, unsigned n, enum pgt
         int rc = frames[i] < mm_max_pfn ? pgt_get_type(&pgt_env_hv, &v->pgt_cont, frames[i], type,
                                                        v->domain->id)
                                         : -EINVAL;
-        while (rc == -ERESTART)             /* not for a VALID L4 or a descriptor page */
-            rc = pgt_cont_resume(&pgt_env_hv, &v->pgt_cont);
+        /* A VALID L4 or a descriptor page takes no walk; -ERESTART would be
+           a frame another vCPU's walk holds busy, which cannot move while
+           we wait here: refused, never waited for. */
+        if (rc == -ERESTART) {
+            (void)pgt_cont_abort(&pgt_env_hv, &v->pgt_cont);
+            rc = -EINVAL;
+        }
         if (rc) {
             put_refs(v, frames, i);
             return rc;
@@ -297,7 +302,7 @@ int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c)
         rc = get_refs(v, c->gdt_frames, nr_gdt, PGT_SEG_DESC);
     if (rc) {
         put_refs(v, l4s, 2);
-        return rc == -ERESTART ? -EINVAL : rc;
+        return rc;
     }
 
     /* Install: nothing below can fail. */
