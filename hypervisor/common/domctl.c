@@ -26,12 +26,22 @@ static struct domain *domu(domid_t id)
     return d && d != dom0 ? d : NULL;
 }
 
+/*
+ * Domain ids are handed out round robin, as Xen's rover does: the next free
+ * id after the last one given, wrapping to 1. A destroyed domain's id is
+ * reused as late as possible, so nothing that still names it (a stale
+ * xenstore watch, a toolstack's record, a restarting config) meets a new
+ * domain under the old number right away.
+ */
 static int do_create(struct xenia_domctl *op)
 {
+    static uint16_t rover;
+
     if (op->u.create.max_vcpus == 0 || op->u.create.max_vcpus > MAX_VCPUS_PER_DOMAIN ||
         op->u.create.flags)
         return -EINVAL;
-    for (uint16_t id = 1; id < MAX_DOMAINS; id++) {
+    for (unsigned n = 1; n < MAX_DOMAINS; n++) {
+        uint16_t id = (uint16_t)((rover + n - 1) % (MAX_DOMAINS - 1) + 1);
         if (domains[id])
             continue;
         struct domain *d = domain_create_vcpus(id, false, op->u.create.max_vcpus);
@@ -39,6 +49,7 @@ static int do_create(struct xenia_domctl *op)
             return -ENOMEM;
         d->paused = true;
         op->domain = id;
+        rover = id;
         return 0;
     }
     return -ENOSPC;

@@ -8,7 +8,9 @@
  *   dom0: domain N (name) shut down: <reason>
  * and applies the config's on_poweroff / on_reboot / on_crash / on_watchdog
  * action: destroy (DESTROY, slot freed), preserve (left as it is, slot
- * freed), anything else is not supported yet and treated as destroy. If
+ * freed), restart / rename-restart (destroyed, then built again from the
+ * same config in the same slot, at most MAX_RESTARTS times), anything else
+ * (coredump-*) is not supported yet and treated as destroy. If
  * VIRQ_DOM_EXC cannot be bound, the watcher polls every POLL_NS instead.
  */
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include "guest/ustar.h"
 
 #define MAX_DOMAINS 64
+#define MAX_RESTARTS 10                 /* per slot, over dom0's life */
 #define POLL_NS (100 * NSEC_PER_MSEC)
 #define AUTO_DIR "etc/xen/auto"
 
@@ -30,6 +33,8 @@ struct started {
     bool used;
     domid_t id;
     struct xlcfg cfg;
+    char from[100];             /* the config's path in the ramdisk */
+    unsigned restarts;
 };
 
 static struct started doms[MAX_DOMAINS];
@@ -69,41 +74,32 @@ static struct started *slot_new(void)
     return NULL;
 }
 
-static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cfg_file,
-                     const char *name)
+/* The ramdisk domains are built from (kernels are looked up there again
+   when a domain restarts). */
+static const void *boot_rd;
+static size_t boot_rd_len;
+
+/*
+ * Build and start the domain of slot s from its parsed config (kernel and
+ * ramdisk looked up in the boot ramdisk); the slot is used on success.
+ * `from` names the config in messages.
+ */
+static int build_slot(struct started *s, const char *from)
 {
-    struct started *s = slot_new();
-    struct xlcfg_error err;
     struct ustar_entry kernel, ramdisk;
     struct domu_image img = { 0 };
-    int rc;
+    int rc = ustar_find(boot_rd, boot_rd_len, s->cfg.kernel, &kernel);
 
-    if (s == NULL) {
-        printk("dom0: /%s: no room for another domain\n", cfg_file->path);
-        return -XEN_ENOSPC;
-    }
-    rc = xlcfg_parse((const char *)cfg_file->data, cfg_file->size, &s->cfg, &err);
     if (rc < 0) {
-        if (err.line != 0)
-            printk("dom0: /%s:%u: %s\n", cfg_file->path, err.line, err.msg);
-        else
-            printk("dom0: /%s: %s\n", cfg_file->path, err.msg);
-        return rc;
-    }
-    if (name != NULL)
-        snprintf(s->cfg.name, sizeof(s->cfg.name), "%s", name);
-    rc = ustar_find(rd, rd_len, s->cfg.kernel, &kernel);
-    if (rc < 0) {
-        printk("dom0: /%s: kernel %s not in the ramdisk\n", cfg_file->path, s->cfg.kernel);
+        printk("dom0: /%s: kernel %s not in the ramdisk\n", from, s->cfg.kernel);
         return rc;
     }
     img.kernel = kernel.data;
     img.kernel_len = kernel.size;
     if (s->cfg.ramdisk[0] != '\0') {
-        rc = ustar_find(rd, rd_len, s->cfg.ramdisk, &ramdisk);
+        rc = ustar_find(boot_rd, boot_rd_len, s->cfg.ramdisk, &ramdisk);
         if (rc < 0) {
-            printk("dom0: /%s: ramdisk %s not in the ramdisk\n", cfg_file->path,
-                   s->cfg.ramdisk);
+            printk("dom0: /%s: ramdisk %s not in the ramdisk\n", from, s->cfg.ramdisk);
             return rc;
         }
         img.ramdisk = ramdisk.data;
@@ -127,8 +123,37 @@ static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cf
             printk("dom0: domain %u (%s): cpu_weight %u cap %u refused: %d\n", s->id,
                    s->cfg.name, s->cfg.weight, s->cfg.cap, rc);
     }
-    printk("dom0: started domain %u (%s) from /%s\n", s->id, s->cfg.name, cfg_file->path);
+    printk("dom0: started domain %u (%s) from /%s\n", s->id, s->cfg.name, from);
     return 0;
+}
+
+/* Parse a config of the ramdisk into a new slot and start it; `name`
+   overrides the config's name (NULL: keep it). */
+static int start_one(const void *rd, size_t rd_len, const struct ustar_entry *cfg_file,
+                     const char *name)
+{
+    struct started *s = slot_new();
+    struct xlcfg_error err;
+
+    boot_rd = rd;
+    boot_rd_len = rd_len;
+    if (s == NULL) {
+        printk("dom0: /%s: no room for another domain\n", cfg_file->path);
+        return -XEN_ENOSPC;
+    }
+    int rc = xlcfg_parse((const char *)cfg_file->data, cfg_file->size, &s->cfg, &err);
+    if (rc < 0) {
+        if (err.line != 0)
+            printk("dom0: /%s:%u: %s\n", cfg_file->path, err.line, err.msg);
+        else
+            printk("dom0: /%s: %s\n", cfg_file->path, err.msg);
+        return rc;
+    }
+    if (name != NULL)
+        snprintf(s->cfg.name, sizeof(s->cfg.name), "%s", name);
+    s->restarts = 0;
+    snprintf(s->from, sizeof(s->from), "%s", cfg_file->path);
+    return build_slot(s, s->from);
 }
 
 /*
@@ -210,19 +235,34 @@ static void reap(struct started *s, const struct xenia_domctl_info *info)
            domctl_shutdown_reason(reason));
     if (act == XLCFG_PRESERVE) {
         printk("dom0: domain %u (%s) preserved\n", s->id, s->cfg.name);
-    } else {
-        if (act != XLCFG_DESTROY)
-            printk("dom0: domain %u (%s): action %s not supported yet, destroying\n", s->id,
-                   s->cfg.name, xlcfg_action_name(act));
-        xenstore_domain_remove(s->id);
-        int rc = domctl_destroy(s->id);
-        if (rc < 0) {
-            printk("dom0: destroying domain %u (%s) failed: %d\n", s->id, s->cfg.name, rc);
-            return;                     /* tried again on the next scan */
-        }
-        printk("dom0: domain %u (%s) destroyed\n", s->id, s->cfg.name);
+        s->used = false;
+        return;
     }
+    bool restart = act == XLCFG_RESTART || act == XLCFG_RENAME_RESTART;
+    if (act != XLCFG_DESTROY && !restart)
+        printk("dom0: domain %u (%s): action %s not supported yet, destroying\n", s->id,
+               s->cfg.name, xlcfg_action_name(act));
+    xenstore_domain_remove(s->id);
+    int rc = domctl_destroy(s->id);
+    if (rc < 0) {
+        printk("dom0: destroying domain %u (%s) failed: %d\n", s->id, s->cfg.name, rc);
+        return;                         /* tried again on the next scan */
+    }
+    printk("dom0: domain %u (%s) destroyed\n", s->id, s->cfg.name);
     s->used = false;
+    if (!restart)
+        return;
+    /* A domain that keeps rebooting is stopped after MAX_RESTARTS. */
+    if (++s->restarts > MAX_RESTARTS) {
+        printk("dom0: domain %s restarted %u times: not restarting it again\n", s->cfg.name,
+               MAX_RESTARTS);
+        return;
+    }
+    domid_t old = s->id;
+    if (build_slot(s, s->from) == 0)
+        printk("dom0: domain %u (%s) restarted as domain %u\n", old, s->cfg.name, s->id);
+    else
+        printk("dom0: restarting %s failed\n", s->cfg.name);
 }
 
 /* One look at every running domain. */

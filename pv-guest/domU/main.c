@@ -10,12 +10,14 @@
  *   spin    burn the CPU forever (scheduler scenarios)
  *   crash   crash at once (on_crash scenarios)
  *   idle    print one line and block for good (creation cost in make bench)
+ *   reboot  `until=N`: reboot while our domain id is below N (on_reboot)
  *   ping, pong   the two ends of the interdomain scenario (pingpong.c):
  *           `peer=NAME` on the same line names the other end
  *   hostile, victim, canary   security cases of one domU against another,
  *           a notification storm and a canary (hostile.c)
  * The hypervisor prefixes our console lines with "(dN) ".
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "domU.h"
@@ -226,6 +228,29 @@ static void idle(void)
         (void)HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
+/* `reboot until=N`: reboot while our domain id is below N (dom0 restarts
+   us as a new domain each time: on_reboot = "restart"), then power off. */
+static void reboot(void)
+{
+    const char *u = strstr((const char *)start_info.cmd_line, "until=");
+    unsigned long until = u ? strtoul(u + 6, NULL, 10) : 0;
+    char id[16];
+    int rc = xenbus_init();
+    long len = rc < 0 ? rc : xenbus_read("domid", id, sizeof(id));
+    if (len < 0) {
+        printk("domU: no domain id from xenstore (%ld)\n", len);
+        guest_crash("domU: reboot mode needs xenstore");
+    }
+    unsigned long self = strtoul(id, NULL, 10);
+    if (self < until) {
+        struct sched_shutdown sd = { .reason = SHUTDOWN_reboot };
+        printk("domU: domain %lu rebooting\n", self);
+        (void)HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd);
+        guest_crash("domU: still running after the reboot request");
+    }
+    printk("domU: domain %lu up, not rebooting again, powering off\n", self);
+}
+
 static void crash(void)
 {
     guest_crash("domU: asked to crash");
@@ -239,6 +264,7 @@ static const struct {
     { "spin", spin },
     { "crash", crash },
     { "idle", idle },
+    { "reboot", reboot },
     { "ping", pingpong_ping },
     { "pong", pingpong_pong },
     { "hostile", hostile_attack },

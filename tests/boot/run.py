@@ -234,6 +234,21 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
          equal=[(r"^\(d0\) dom0: cycles: before: (free pages \d+, dom0 ports \d+, xenstore nodes \d+, connections 0)$",
                  r"^\(d0\) dom0: cycles: after: (free pages \d+, dom0 ports \d+, xenstore nodes \d+, connections 0)$")],
          reject=[r"Panic", r"never wrote", r"failed"]),
+    # on_reboot = "restart" (the default): dom0 destroys the rebooting domU
+    # and builds it again from its config, as a new domain id
+    dict(name="domu-reboot-restarts", path="kernel", cmdline="testexit", status=33, timeout=120,
+         modules=[("pv-guest/dom0.elf", "poweroff"), ("pv-guest/ramdisk-restart.tar", "")],
+         expect=[r"^\(d1\) domU: domain 1 rebooting$",
+                 r"^\(d0\) dom0: domain 1 \(rebooter\) shut down: reboot$",
+                 r"^\(d0\) dom0: domain 1 \(rebooter\) restarted as domain 2$",
+                 r"^\(d2\) domU: domain 2 rebooting$",
+                 r"^\(d0\) dom0: domain 2 \(rebooter\) restarted as domain 3$",
+                 r"^\(d3\) domU: domain 3 up, not rebooting again, powering off$",
+                 r"^\(d0\) dom0: domain 3 \(rebooter\) shut down: poweroff$",
+                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
+                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
+                 ALIVE],
+         reject=[r"Panic", r"FAIL", r"crash", r"failed"]),
     # a hostile domU against a victim domU: security.md's event and grant
     # cases with exact errors, a notification storm at dom0 while a canary
     # keeps going, and death with a live grant mapping

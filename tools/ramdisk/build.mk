@@ -49,3 +49,5 @@ $(eval $(call ramdisk_variant,RAMDISK_PINGPONG,ramdisk-pingpong,tools/ramdisk-pi
 $(eval $(call ramdisk_variant,RAMDISK_HOSTILE,ramdisk-hostile,tools/ramdisk-hostile))
 # a domU flooding xenstored while another powers off (tests/guest/test_xs_flood.c)
 $(eval $(call ramdisk_variant,RAMDISK_XS_FLOOD,ramdisk-xs-flood,tools/ramdisk-xs-flood,xs_flood))
+# a domU that reboots twice: on_reboot = "restart" (xl's default)
+$(eval $(call ramdisk_variant,RAMDISK_RESTART,ramdisk-restart,tools/ramdisk-restart))
