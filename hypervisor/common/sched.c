@@ -318,9 +318,8 @@ static long vcpu_initialise(struct vcpu *t, uint64_t arg)
  * max_vcpus, as Xen). up/down/is_up/initialise/get_runstate_info work on
  * any of them; the timers only on the caller itself. A vCPU that downs
  * itself stops on the way out of this hypercall and, once up again, resumes
- * after it with 0. Downing the last running vCPU is allowed: the domain
- * then has nothing to run until the toolstack destroys it (Xen would shut
- * it down instead).
+ * after it with 0. Downing the last vCPU that is up shuts the domain down
+ * with reason poweroff, as Xen does (dom0 then reaps it).
  */
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
@@ -338,10 +337,20 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg)
         if (t->state == VCPU_DOWN)
             sched_vcpu_set_state(t, VCPU_RUNNABLE);
         return 0;
-    case VCPUOP_down:
+    case VCPUOP_down: {
+        /* As Xen: the last vCPU going down powers the domain off. */
+        struct domain *d = v->domain;
+        bool others_up = false;
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            others_up |= i != vcpuid && d->vcpus[i]->state != VCPU_DOWN;
+        if (!others_up) {
+            domain_shutdown(d, SHUTDOWN_poweroff);
+            return 0;
+        }
         if (t->state != VCPU_DOWN)
             sched_vcpu_set_state(t, VCPU_DOWN);
         return 0;
+    }
     case VCPUOP_is_up:
         return t->state != VCPU_DOWN;
     case VCPUOP_get_runstate_info: {

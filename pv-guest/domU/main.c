@@ -10,7 +10,8 @@
  *   spin    burn the CPU forever (scheduler scenarios)
  *   crash   crash at once (on_crash scenarios)
  *   idle    print one line and block for good (creation cost in make bench)
- *   reboot  `until=N`: reboot while our domain id is below N (on_reboot)
+ *   reboot  `until=N`: reboot while our domain id is below N (on_reboot),
+ *           then take down our only vCPU (which powers the domain off)
  *   ping, pong   the two ends of the interdomain scenario (pingpong.c):
  *           `peer=NAME` on the same line names the other end
  *   hostile, victim, canary   security cases of one domU against another,
@@ -248,7 +249,10 @@ static void reboot(void)
         (void)HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd);
         guest_crash("domU: still running after the reboot request");
     }
-    printk("domU: domain %lu up, not rebooting again, powering off\n", self);
+    /* Xen's rule: taking down the last vCPU powers the domain off. */
+    printk("domU: domain %lu up, not rebooting again, taking down its only vCPU\n", self);
+    (void)HYPERVISOR_vcpu_op(VCPUOP_down, 0, NULL);
+    guest_crash("domU: still running after its last vCPU went down");
 }
 
 static void crash(void)

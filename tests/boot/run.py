@@ -243,7 +243,7 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d0\) dom0: domain 1 \(rebooter\) restarted as domain 2$",
                  r"^\(d2\) domU: domain 2 rebooting$",
                  r"^\(d0\) dom0: domain 2 \(rebooter\) restarted as domain 3$",
-                 r"^\(d3\) domU: domain 3 up, not rebooting again, powering off$",
+                 r"^\(d3\) domU: domain 3 up, not rebooting again, taking down its only vCPU$",
                  r"^\(d0\) dom0: domain 3 \(rebooter\) shut down: poweroff$",
                  r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
                  r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
