@@ -15,7 +15,9 @@
  *     storm: notifications on its xenstore port (dom0's xenstored) until
  *     at least HV_STORM were sent and the canary has written "done" into
  *     its data/storm node (which it makes readable and writable by all),
- *     then it crashes on purpose with the mapping live.
+ *     then it corrupts its own xenstore ring indices (dom0 must close that
+ *     connection, the victim's keeps working), then it crashes on purpose
+ *     with the mapping live.
  *   canary (peer=hostile): waits for the storm (that node), then
  *     CANARY_ROUNDS xenstore round trips and 5 ms sleeps, then writes
  *     "done": dom0 and the canary must keep making progress meanwhile.
@@ -158,10 +160,13 @@ void hostile_victim(void)
         hv_fail("victim", "revoking the other grants", rc);
     if (page->magic != HV_MAGIC || ro_page[0] != HV_MAGIC)
         hv_fail("victim", "a read-only or revoked page was written", 0);
+    /* The hostile domain broke its own xenstore connection; ours works. */
+    if ((rc = xenbus_write("data/offer", "closed")) < 0)
+        hv_fail("victim", "xenstore after the hostile domain's corrupt ring", rc);
     (void)evtchn_close((evtchn_port_t)port);
     (void)evtchn_close((evtchn_port_t)port_dom0);
     printk("victim: grant revoked once the hostile domain was destroyed; pages intact, "
-           "%u events seen\n", hv.events);
+           "xenstore answers, %u events seen\n", hv.events);
 }
 
 /* ---- hostile ---- */
@@ -385,6 +390,21 @@ static void storm(uint32_t store_port, domid_t self)
            (unsigned long)sent, (unsigned long)ms);
 }
 
+/* Our xenstore request ring's producer index 4 KiB ahead (the ring holds
+   1 KiB): dom0's xenstored closes our connection and says why in the
+   page's `error` field; everybody else's connection keeps working. */
+static void corrupt_store_ring(void)
+{
+    struct xenstore_domain_interface *page = mfn_to_virt(start_info.store_mfn);
+    page->req_prod += 4096;
+    (void)evtchn_notify(start_info.store_evtchn);
+    uint64_t deadline = time_now_ns() + HV_WAIT_NS;
+    while (*(volatile uint32_t *)&page->error == XENSTORE_ERROR_NONE && time_now_ns() < deadline)
+        thread_sleep_ns(NSEC_PER_MSEC);
+    expect("corrupt xenstore ring indices: connection closed by dom0", page->error,
+           XENSTORE_ERROR_RINGIDX);
+}
+
 void hostile_attack(void)
 {
     domid_t self, victim = hv_meet("hostile", &self);
@@ -406,6 +426,10 @@ void hostile_attack(void)
     snprintf(other, sizeof(other), "/local/domain/%u/name", victim);
     expect("read another domain's node", xenbus_read(other, path, sizeof(path)), -XEN_EACCES);
     expect("write another domain's node", xenbus_write(other, "pwned"), -XEN_EACCES);
+    static char long_path[3001];
+    memset(long_path, 'a', sizeof(long_path) - 1);
+    long_path[0] = '/';
+    expect("a 3000-byte xenstore path", xenbus_read(long_path, path, sizeof(path)), -XEN_EINVAL);
 
     event_cases(victim, (uint32_t)v[0], (uint32_t)v[1]);
     struct gnttab_mapping m = grant_cases(victim, (uint32_t)v[2], (uint32_t)v[3],
@@ -427,6 +451,7 @@ void hostile_attack(void)
            hv_wait(&page->revoke_refused, time_now_ns() + HV_WAIT_NS), 1);
 
     storm(start_info.store_evtchn, self);
+    corrupt_store_ring();
     printk("hostile: %u of %u cases passed\n", passed, cases);
     /* Die holding the mapping: the destroy must release it. */
     __atomic_store_n(&page->leaving, 1, __ATOMIC_RELEASE);
