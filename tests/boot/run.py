@@ -170,6 +170,13 @@ DOMU_LINES = [
     r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
     r"^\(d0\) dom0: done$", ALIVE]
 
+# dom0 reaped every domU and the hypervisor's free pages and xenstore's
+# nodes, watches and connections are back where they were before them
+REAPED_CLEAN = [
+    r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
+    r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
+    ALIVE]
+
 GUEST_TESTS = ["console", "traps", "user", "pagefault", "mmu", "time", "version",
                "hypercall_direct", "newlib", "threads", "evtchn", "gnttab"]
 # several vCPUs in dom0: Xen's dom0_max_vcpus option gives it 4
@@ -219,10 +226,7 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d1\) ping: 10000 messages exchanged with domain 2, every answer checked",
                  r"^\(d2\) pong: 10000 messages answered for domain 1, 0 bad$",
                  r"^\(d0\) dom0: domain 1 \(ping\) shut down: poweroff$",
-                 r"^\(d0\) dom0: domain 2 \(pong\) shut down: poweroff$",
-                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
-                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
-                 ALIVE],
+                 r"^\(d0\) dom0: domain 2 \(pong\) shut down: poweroff$"] + REAPED_CLEAN,
          reject=[r"Panic", r"FAIL", r"crash"]),
     # 1000 domUs created by dom0's toolstack, booted to idle and destroyed,
     # one at a time: free memory, dom0's ports and xenstore back where they were
@@ -244,10 +248,7 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d2\) domU: domain 2 rebooting$",
                  r"^\(d0\) dom0: domain 2 \(rebooter\) restarted as domain 3$",
                  r"^\(d3\) domU: domain 3 up, not rebooting again, taking down its only vCPU$",
-                 r"^\(d0\) dom0: domain 3 \(rebooter\) shut down: poweroff$",
-                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
-                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
-                 ALIVE],
+                 r"^\(d0\) dom0: domain 3 \(rebooter\) shut down: poweroff$"] + REAPED_CLEAN,
          reject=[r"Panic", r"FAIL", r"crash", r"failed"]),
     # a hostile domU against a victim domU: security.md's event and grant
     # cases with exact errors, a notification storm at dom0 while a canary
@@ -260,10 +261,7 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
                  r"^\(d\d\) canary: 200 xenstore round trips and sleeps during the storm",
                  r"^\(d0\) dom0: domain \d \(hostile\) shut down: crash$",
                  r"^\(d0\) dom0: xenstored: domain \d: request ring indices corrupt: connection closed$",
-                 r"^\(d\d\) victim: grant revoked once the hostile domain was destroyed; pages intact, xenstore answers",
-                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
-                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
-                 ALIVE],
+                 r"^\(d\d\) victim: grant revoked once the hostile domain was destroyed; pages intact, xenstore answers"] + REAPED_CLEAN,
          reject=[r"Panic", r"FAIL", r"\(d[1-9]\) .*crash(?!.*live grant mapping)"]),
     # a domU reading xenstore back to back (tests/guest/test_xs_flood.c)
     # while another powers off: dom0 must still reap that one during the
@@ -273,10 +271,7 @@ SCENARIOS += [guest_kernel(t) for t in GUEST_TESTS] + [
          expect=[r"^\(d2\) test: quitter: powering off$",
                  r"^\(d0\) dom0: domain 2 \(quitter\) destroyed$",
                  r"^\(d1\) test: flood: \d+ back-to-back reads until domain 2 was reaped",
-                 r"^\(d1\) Test result: SUCCESS$",
-                 r"^\(d0\) dom0: all domains reaped; hypervisor free pages (\d+) before them, \1 after$",
-                 r"^\(d0\) dom0: xenstore nodes (\d+) before them, \1 after; watches (\d+), \2; connections 0, 0$",
-                 ALIVE],
+                 r"^\(d1\) Test result: SUCCESS$"] + REAPED_CLEAN,
          reject=[r"Panic", r"FAIL", r"crash"]),
     # without `poweroff` dom0 idles: the run ends at the wall-clock limit
     dict(name="dom0-pv-guest-idles", path="kernel", cmdline="loglvl=all", status=124, timeout=12,
