@@ -66,7 +66,6 @@ int xenstore_domain_add(domid_t domid, const char *name, uint64_t store_mfn, uin
 /* Disconnect it (before destroying it: its page is mapped until then) and
    remove its nodes; fires @releaseDomain. */
 void xenstore_domain_remove(domid_t domid);
-void xenstore_rm_domain_nodes(domid_t domid);
 /* A toolstack write (owner dom0); 0 or -errno. */
 int xenstore_write(const char *path, const char *value);
 void xenstore_counts(struct xenstore_counts *n);

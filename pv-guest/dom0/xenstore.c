@@ -216,21 +216,32 @@ static uint64_t slot_va(const struct store_conn *c)
     return STORE_VA_BASE + (uint64_t)(c - conns) * PAGE_SIZE;
 }
 
+/* Drop our mapping of the slot's store page (the domain's destroy waits
+   for it: nobody may map a dying domain's pages). */
+static void unmap_slot(const struct store_conn *c)
+{
+    (void)pt_queue_map(slot_va(c), 0, 0);
+    (void)pt_commit();
+    (void)pt_invlpg(slot_va(c));
+}
+
+static void rm_domain_nodes(domid_t domid)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    (void)xsd_tool_rm(xsd, path);
+}
+
 static int write_nodes(domid_t domid, const char *name)
 {
-    char path[64], val[16], perm[2][16];
+    char path[64], val[16], perms[32];
     int rc;
 
+    /* Permission entries travel NUL-separated: "n0\0r<id>\0". */
+    int plen = snprintf(perms, sizeof(perms), "n0%cr%u", '\0', domid) + 1;
     snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    snprintf(perm[0], sizeof(perm[0]), "n0");
-    snprintf(perm[1], sizeof(perm[1]), "r%u", domid);
-    size_t plen = strlen(perm[0]) + 1;
-    char perms[32];
-    memcpy(perms, perm[0], plen);
-    size_t l1 = strlen(perm[1]) + 1;
-    memcpy(perms + plen, perm[1], l1);
     if ((rc = xsd_tool_mkdir(xsd, path)) < 0 ||
-        (rc = xsd_tool_set_perms(xsd, path, perms, plen + l1)) < 0)
+        (rc = xsd_tool_set_perms(xsd, path, perms, (size_t)plen)) < 0)
         return rc;
     snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
     if ((rc = xsd_tool_write(xsd, path, name, strlen(name))) < 0)
@@ -240,9 +251,9 @@ static int write_nodes(domid_t domid, const char *name)
     if ((rc = xsd_tool_write(xsd, path, val, strlen(val))) < 0)
         return rc;
     snprintf(path, sizeof(path), "/local/domain/%u/data", domid);
-    snprintf(perms, sizeof(perms), "n%u", domid);
+    plen = snprintf(perms, sizeof(perms), "n%u", domid) + 1;
     if ((rc = xsd_tool_mkdir(xsd, path)) < 0 ||
-        (rc = xsd_tool_set_perms(xsd, path, perms, strlen(perms) + 1)) < 0)
+        (rc = xsd_tool_set_perms(xsd, path, perms, (size_t)plen)) < 0)
         return rc;
     return 0;
 }
@@ -294,19 +305,10 @@ int xenstore_domain_add(domid_t domid, const char *name, uint64_t store_mfn, uin
 
 free_conn:
     xsd_conn_free(c->conn);
-    xenstore_rm_domain_nodes(domid);
+    rm_domain_nodes(domid);
 unmap:
-    (void)pt_queue_map(slot_va(c), 0, 0);
-    (void)pt_commit();
-    (void)pt_invlpg(slot_va(c));
+    unmap_slot(c);
     return rc;
-}
-
-void xenstore_rm_domain_nodes(domid_t domid)
-{
-    char path[32];
-    snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    (void)xsd_tool_rm(xsd, path);
 }
 
 void xenstore_domain_remove(domid_t domid)
@@ -318,12 +320,10 @@ void xenstore_domain_remove(domid_t domid)
     if (c != NULL) {
         (void)evtchn_close(c->port);
         xsd_conn_free(c->conn);
-        (void)pt_queue_map(slot_va(c), 0, 0);
-        (void)pt_commit();
-        (void)pt_invlpg(slot_va(c));
+        unmap_slot(c);
         c->used = false;
     }
-    xenstore_rm_domain_nodes(domid);
+    rm_domain_nodes(domid);
     xsd_domain_released(xsd, domid);
 }
 
