@@ -212,9 +212,23 @@ static long error_code(const char *name, uint32_t len)
     return -XEN_EIO;
 }
 
-long xenbus_request(uint32_t type, uint32_t tx, const void *payload, uint32_t len, void *reply,
-                    size_t rsize)
+/* A piece of a request's payload. */
+struct part {
+    const void *data;
+    uint32_t len;
+};
+
+/*
+ * Send one request whose payload is the n parts back to back, and wait for
+ * its reply (see xenbus_request). The parts go straight into the ring, in
+ * the request slot: no copy that another thread could overwrite.
+ */
+static long transact(uint32_t type, uint32_t tx, const struct part *parts, unsigned n,
+                     void *reply, size_t rsize)
 {
+    uint64_t len = 0;
+    for (unsigned i = 0; i < n; i++)
+        len += parts[i].len;
     if (!ready)
         return -XEN_ENODEV;
     if (len > XENSTORE_PAYLOAD_MAX)
@@ -228,10 +242,11 @@ long xenbus_request(uint32_t type, uint32_t tx, const void *payload, uint32_t le
     want_req_id = next_req_id++;
 
     uint64_t deadline = time_now_ns() + XENBUS_TIMEOUT_NS;
-    struct xsd_sockmsg hdr = { .type = type, .req_id = want_req_id, .tx_id = tx, .len = len };
+    struct xsd_sockmsg hdr = { .type = type, .req_id = want_req_id, .tx_id = tx,
+                               .len = (uint32_t)len };
     long rc = send_all(&hdr, sizeof(hdr), deadline);
-    if (rc == 0)
-        rc = send_all(payload, len, deadline);
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        rc = send_all(parts[i].data, parts[i].len, deadline);
     while (rc == 0) {
         pump();
         if (reply_done)
@@ -259,28 +274,28 @@ long xenbus_request(uint32_t type, uint32_t tx, const void *payload, uint32_t le
     return rc;
 }
 
-/* Strings back to back, each with its NUL; the last one's NUL optional. */
-static long pack(char *buf, size_t size, const char *const *parts, unsigned n, bool last_nul)
+long xenbus_request(uint32_t type, uint32_t tx, const void *payload, uint32_t len, void *reply,
+                    size_t rsize)
 {
-    size_t off = 0;
-    for (unsigned i = 0; i < n; i++) {
-        size_t l = strlen(parts[i]) + (i + 1 < n || last_nul);
-        if (l > size - off)
-            return -XEN_E2BIG;
-        memcpy(buf + off, parts[i], l);
-        off += l;
-    }
-    return (long)off;
+    struct part p = { payload, len };
+    return transact(type, tx, &p, 1, reply, rsize);
 }
 
-static long simple(uint32_t type, const char *const *parts, unsigned n, bool last_nul)
+/* A request of NUL-terminated strings (the last one's NUL optional: WRITE's
+   value has none); 0 or -errno. */
+static long simple(uint32_t type, const char *const *strs, unsigned n, bool last_nul)
 {
-    static char buf[XENSTORE_PAYLOAD_MAX];
+    struct part parts[9];
     char ack[8];
-    long len = pack(buf, sizeof(buf), parts, n, last_nul);
-    if (len < 0)
-        return len;
-    long rc = xenbus_request(type, 0, buf, (uint32_t)len, ack, sizeof(ack));
+    if (n > ARRAY_SIZE(parts))
+        return -XEN_EINVAL;
+    for (unsigned i = 0; i < n; i++) {
+        size_t l = strlen(strs[i]) + (i + 1 < n || last_nul);
+        if (l > XENSTORE_PAYLOAD_MAX)
+            return -XEN_E2BIG;
+        parts[i] = (struct part){ strs[i], (uint32_t)l };
+    }
+    long rc = transact(type, 0, parts, n, ack, sizeof(ack));
     return rc < 0 ? rc : 0;
 }
 
